@@ -1,0 +1,247 @@
+import { EventEmitter } from 'node:events';
+import { dirname, join, resolve, sep } from 'node:path';
+import type { DataSource } from 'typeorm';
+import { diagnostic, diagnosticKey, formatDiagnostic, isError, type Diagnostic } from './diagnostics/diagnostic.js';
+import { openDataSource } from './db.js';
+import type { Element, ElementHost } from './element.js';
+import { Code, RuntimeCodes } from './errcode.js';
+import { isFullName, suggestIds } from './ids.js';
+import { Builder, type Build } from './loader/build.js';
+import type { Env } from './loader/config.js';
+import type { AccessModifier, FunctionSpec } from './loader/definition.js';
+import { resolveLayers, type AppInfo, type Layer } from './loader/layers.js';
+import { collectEntities, defaultImporter, type ModuleImporter } from './loader/modules.js';
+import { isQuarantined, type ElementKind, type ManifestEntry } from './loader/resolve.js';
+import { OFFICIAL_ELEMENTS_DIR } from './paths.js';
+import { Registry, type SwapResult } from './registry.js';
+import { isCodeFile, isElementFile, LayerWatcher, type FileChange } from './watcher.js';
+
+export interface LoadAppOptions {
+  /** Pick up folder and config edits while running (chokidar). Default false. */
+  watch?: boolean;
+  /** Reject with every diagnostic instead of quarantining (for CI). */
+  strict?: boolean;
+  /** Database URL; default `JIT_DATABASE_URL`, else SQLite in dataDir. */
+  databaseUrl?: string;
+  /** Where the app keeps its files (SQLite database, keys); default `<app>/data`. */
+  dataDir?: string;
+  /** The platform layer; default the official `elements/`. */
+  platformDir?: string;
+  /** Environment for `${ENV}` placeholders; default process.env. */
+  env?: Env;
+  /** How Type modules are imported; default native import with a tsx fallback for .ts. */
+  importer?: ModuleImporter;
+}
+
+/** What the manifest says of one element, without creating it. */
+export interface ElementInfo {
+  fullName: string;
+  title: string;
+  type: string;
+  kind: ElementKind | undefined;
+  layer: string;
+  file: string;
+  accessModifier: AccessModifier;
+  functionList: FunctionSpec[];
+  description?: string;
+  /** Layers whose definitions this one replaces, nearest first. */
+  overrides: string[];
+  quarantined: boolean;
+}
+
+export interface Explanation extends ElementInfo {
+  shadowed: Array<{ layer: string; file: string }>;
+  typeChain: string[];
+  diagnostics: Diagnostic[];
+}
+
+export interface ReloadEvent extends SwapResult {
+  diagnostics: Diagnostic[];
+}
+
+export async function loadApp(dir: string, options: LoadAppOptions = {}): Promise<App> {
+  const env = options.env ?? process.env;
+  const layers = resolveLayers(dir, options.platformDir ?? OFFICIAL_ELEMENTS_DIR);
+  const builder = new Builder(layers.layers, layers.diagnostics, { importer: options.importer ?? defaultImporter, env });
+  const build = await builder.build();
+  if (options.strict && build.diagnostics.length > 0) {
+    const text = build.diagnostics.map((d) => formatDiagnostic(d)).join('\n');
+    throw new Code(RuntimeCodes.APP_INVALID, `App ${layers.app.dir} has ${build.diagnostics.length} problem(s):\n${text}`, { diagnostics: build.diagnostics });
+  }
+  const dataDir = resolve(options.dataDir ?? join(layers.app.dir, 'data'));
+  const dataSource = await openDataSource({ url: options.databaseUrl ?? env['JIT_DATABASE_URL'], dataDir, entities: collectEntities(build.classes.values()) });
+  const app = new App(layers.app, layers.layers, dataDir, dataSource, builder, build);
+  if (options.watch) await app.watch();
+  return app;
+}
+
+/**
+ * A loaded app: owns its manifest, live elements, database and watcher, and
+ * releases all of them on close().
+ */
+export class App extends EventEmitter implements ElementHost {
+  readonly name: string;
+  readonly title: string;
+  readonly dir: string;
+  private readonly registry: Registry;
+  private watcher: LayerWatcher | undefined;
+  private closed = false;
+  private readonly entities: Set<Function>;
+  private reported = new Set<string>();
+
+  constructor(
+    info: AppInfo,
+    readonly layers: Layer[],
+    readonly dataDir: string,
+    readonly dataSource: DataSource,
+    private readonly builder: Builder,
+    private build: Build,
+  ) {
+    super();
+    this.name = info.name;
+    this.title = info.title;
+    this.dir = info.dir;
+    this.registry = new Registry(this);
+    this.entities = new Set(collectEntities(build.classes.values()));
+    this.registry.swap(build);
+    this.reported = new Set(build.diagnostics.map(diagnosticKey));
+  }
+
+  /** Every problem currently known: load diagnostics plus instance creation failures. */
+  get diagnostics(): Diagnostic[] {
+    return [...this.build.diagnostics, ...this.registry.diagnostics];
+  }
+
+  /**
+   * The live element: an instance for an instance id, the class for a Type or Meta.
+   * Throws Code 10002 for a malformed id, 10001 (with suggestions) for an unknown
+   * one, 10003 (with its diagnostics) for a quarantined one.
+   */
+  getElement<T = unknown>(id: string): T {
+    this.assertOpen();
+    if (!isFullName(id)) {
+      throw new Code(RuntimeCodes.INVALID_ELEMENT_ID, `"${String(id)}" is not an element id; ids are dotted names such as auths.loginTypes.FSInnerExample.`);
+    }
+    if (this.registry.has(id)) return this.registry.get(id) as T;
+    const entry = this.build.manifest.entries.get(id);
+    if (entry) {
+      const problems = entry.diagnostics.filter(isError);
+      throw new Code(RuntimeCodes.ELEMENT_QUARANTINED, `Element "${id}" failed to load: ${problems.map((d) => d.message).join(' ')}`, { fullName: id, diagnostics: problems });
+    }
+    const suggestions = suggestIds(id, this.build.manifest.entries.keys());
+    const hint = suggestions.length ? ` Did you mean ${suggestions.map((s) => `"${s}"`).join(', ')}?` : '';
+    throw new Code(RuntimeCodes.ELEMENT_NOT_FOUND, `Element "${id}" does not exist in app "${this.name}".${hint}`, { fullName: id, suggestions });
+  }
+
+  getElementDefine(id: string): ElementInfo | undefined {
+    const entry = isFullName(id) ? this.build.manifest.entries.get(id) : undefined;
+    return entry?.definition ? info(entry) : undefined;
+  }
+
+  /** Elements in id order; `type` keeps those whose type chain includes it (a Meta lists its Types and their instances). */
+  listElements(filter: { type?: string; kind?: ElementKind } = {}): ElementInfo[] {
+    const out: ElementInfo[] = [];
+    for (const entry of this.build.manifest.entries.values()) {
+      if (!entry.definition) continue;
+      if (filter.type !== undefined && !entry.typeChain.includes(filter.type)) continue;
+      if (filter.kind !== undefined && entry.kind !== filter.kind) continue;
+      out.push(info(entry));
+    }
+    return out.sort((a, b) => a.fullName.localeCompare(b.fullName));
+  }
+
+  /** Which layer won for this id, what it shadows, its type chain and problems. */
+  explain(id: string): Explanation | undefined {
+    const entry = isFullName(id) ? this.build.manifest.entries.get(id) : undefined;
+    if (!entry?.definition) return undefined;
+    return {
+      ...info(entry),
+      shadowed: entry.shadowed.map((d) => ({ layer: d.layer.name, file: d.file })),
+      typeChain: entry.typeChain,
+      diagnostics: this.diagnostics.filter((d) => d.fullName === id),
+    };
+  }
+
+  /** Starts hot reload (loadApp's `watch: true` does this). */
+  async watch(): Promise<void> {
+    if (this.watcher) return;
+    this.watcher = new LayerWatcher(this.layers, [this.dataDir], (changes) => this.reload(changes));
+    await this.watcher.start();
+  }
+
+  /** Resolves when every file change seen so far has been applied (tests and tools wait on this). */
+  async settled(): Promise<void> {
+    await this.watcher?.settled();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.watcher?.close();
+    await Promise.allSettled(this.registry.drain().map((instance) => instance.close()));
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+    this.removeAllListeners();
+  }
+
+  private async reload(changes: FileChange[]): Promise<void> {
+    if (this.closed) return;
+    const restart: Diagnostic[] = [];
+    const rescan = new Set<Layer>();
+    for (const change of changes) {
+      this.builder.files.invalidate(change.path);
+      if (change.kind === 'addDir' || change.kind === 'unlinkDir' || (isElementFile(change.path) && change.kind !== 'change')) rescan.add(change.layer);
+      if (isCodeFile(change.path) && change.kind !== 'unlink') {
+        restart.push(diagnostic('RESTART_REQUIRED', `Code changed in ${change.path}; the running app still uses the code it started with.`, { file: change.path }));
+      }
+    }
+    for (const layer of rescan) this.builder.rescan(layer);
+    let build: Build;
+    try {
+      build = await this.builder.build();
+    } catch (err) {
+      // A broken invariant, not a user error: keep serving what we have and say so.
+      this.emit('diagnostic', diagnostic('MODULE_LOAD_FAILED', `Reload failed: ${(err as Error).message}`, {}));
+      return;
+    }
+    for (const cls of build.classes.values()) {
+      const missing = cls.entities.filter((e) => !this.entities.has(e));
+      if (missing.length > 0) {
+        restart.push(diagnostic('RESTART_REQUIRED', `A Type brings database models (${missing.map((e) => e.name).join(', ')}) that are registered at start.`, {}));
+      }
+    }
+    build.diagnostics.push(...restart);
+    const { result, closing } = this.registry.swap(build);
+    this.build = build;
+    await Promise.allSettled(closing.map((instance: Element) => instance.close()));
+    const keys = new Set(build.diagnostics.map(diagnosticKey));
+    for (const d of build.diagnostics) if (!this.reported.has(diagnosticKey(d))) this.emit('diagnostic', d);
+    this.reported = keys;
+    this.emit('reload', { ...result, diagnostics: build.diagnostics } satisfies ReloadEvent);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Code(RuntimeCodes.APP_CLOSED, `App "${this.name}" is closed.`);
+  }
+}
+
+function info(entry: ManifestEntry): ElementInfo {
+  const d = entry.definition!;
+  const out: ElementInfo = {
+    fullName: entry.fullName,
+    title: d.title,
+    type: d.type,
+    kind: entry.kind,
+    layer: d.layer.name,
+    file: d.file,
+    accessModifier: d.accessModifier,
+    functionList: d.functionList,
+    overrides: entry.shadowed.map((s) => s.layer.name),
+    quarantined: isQuarantined(entry),
+  };
+  if (d.description !== undefined) out.description = d.description;
+  return out;
+}
+
+/** Path of a file relative to the app folder, for messages. */
+export const relativeToApp = (app: { dir: string }, file: string): string =>
+  file.startsWith(dirname(app.dir) + sep) ? file.slice(dirname(app.dir).length + 1) : file;

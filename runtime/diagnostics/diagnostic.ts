@@ -1,0 +1,43 @@
+import { DiagnosticCatalogue, type DiagnosticCode, type Severity } from './catalogue.js';
+
+export interface Diagnostic {
+  code: DiagnosticCode;
+  severity: Severity;
+  /** The element the problem belongs to, when there is one. */
+  fullName?: string;
+  /** Absolute path of the file at fault. */
+  file?: string;
+  /** JSON Pointer (RFC 6901) into that file, '' for the whole document. */
+  pointer?: string;
+  message: string;
+  hint: string;
+  /** Set during hot reload when the element keeps serving its last good version. */
+  keptLastGood?: boolean;
+}
+
+export interface DiagnosticInput {
+  fullName?: string;
+  file?: string;
+  pointer?: string;
+  hint?: string;
+}
+
+export function diagnostic(code: DiagnosticCode, message: string, where: DiagnosticInput = {}): Diagnostic {
+  const entry = DiagnosticCatalogue[code];
+  const d: Diagnostic = { code, severity: entry.severity, message, hint: where.hint ?? entry.hint };
+  if (where.fullName !== undefined) d.fullName = where.fullName;
+  if (where.file !== undefined) d.file = where.file;
+  if (where.pointer !== undefined) d.pointer = where.pointer;
+  return d;
+}
+
+export const isError = (d: Diagnostic): boolean => d.severity === 'error';
+
+/** Stable identity of a diagnostic, used to tell new ones from ones already reported. */
+export const diagnosticKey = (d: Diagnostic): string => `${d.code}|${d.fullName ?? ''}|${d.file ?? ''}|${d.pointer ?? ''}|${d.message}`;
+
+export function formatDiagnostic(d: Diagnostic, relativeTo?: (file: string) => string): string {
+  const where = d.file ? (relativeTo ? relativeTo(d.file) : d.file) + (d.pointer ? `#${d.pointer}` : '') : '';
+  const head = `${d.severity} ${d.code}${d.fullName ? ` [${d.fullName}]` : ''}${where ? ` ${where}` : ''}`;
+  return `${head}\n  ${d.message}${d.keptLastGood ? ' (still serving the last good version)' : ''}\n  hint: ${d.hint}`;
+}

@@ -1,0 +1,48 @@
+import type { DataSource } from 'typeorm';
+import type { ElementDefinition } from './loader/definition.js';
+
+/** What an element may reach of the app that created it; narrow on purpose. */
+export interface ElementHost {
+  readonly name: string;
+  readonly dir: string;
+  readonly dataDir: string;
+  readonly dataSource: DataSource;
+  getElement<T = unknown>(id: string): T;
+}
+
+export interface ElementContext<Config> {
+  host: ElementHost;
+  definition: ElementDefinition;
+  config: Config;
+}
+
+/**
+ * Base class of every Type. A Type module exports either
+ *   `export function extend(Base) { return class extends Base { … } }`
+ * (the runtime hands in the class it overrides or specialises, like `super`), or
+ *   `export default class extends Element { … }`.
+ * The constructor receives the bound, validated, frozen config.
+ */
+export class Element<Config = Readonly<Record<string, unknown>>> {
+  /** TypeORM entity classes this Type persists through; the app's DataSource registers them. */
+  static entities: ReadonlyArray<Function> = [];
+
+  readonly fullName: string;
+  readonly title: string;
+  readonly definition: ElementDefinition;
+  readonly config: Config;
+  protected readonly host: ElementHost;
+
+  constructor(context: ElementContext<Config>) {
+    this.host = context.host;
+    this.definition = context.definition;
+    this.fullName = context.definition.fullName;
+    this.title = context.definition.title;
+    this.config = context.config;
+  }
+
+  /** Called when the instance is replaced by a reload or the app closes: release timers, sockets, caches. */
+  async close(): Promise<void> {}
+}
+
+export type ElementClass = typeof Element<any> & (new (context: ElementContext<any>) => Element<any>);

@@ -1,0 +1,75 @@
+import { join } from 'node:path';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import type { ElementClass } from '../element.js';
+import { ConfigBinder, type BoundConfig, type Env } from './config.js';
+import { readDefinition, type DefinitionRead } from './definition.js';
+import { FileCache } from './file-cache.js';
+import type { JsonRead } from './json-file.js';
+import type { Layer } from './layers.js';
+import { ClassBuilder, type ModuleImporter } from './modules.js';
+import { propagateQuarantine, resolveManifest, type LayerReads, type Manifest } from './resolve.js';
+import { scanLayer, toFullName } from './scan.js';
+
+/** Everything one pass of the pipeline produces; the App swaps it in whole. */
+export interface Build {
+  manifest: Manifest;
+  classes: Map<string, ElementClass>;
+  configs: Map<string, BoundConfig>;
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * The pipeline, one verb per stage:
+ *   scan (fast-glob) → read e.json → resolve precedence (pure) → load Type modules → bind configs → quarantine dependents.
+ * Each stage caches by input identity, so a rebuild after one edit re-reads one
+ * file and re-binds one config, whatever the size of the app.
+ */
+export class Builder {
+  readonly files = new FileCache();
+  private readonly classes: ClassBuilder;
+  private readonly binder: ConfigBinder;
+  private readonly definitions = new WeakMap<JsonRead, DefinitionRead>();
+  private readonly elementDirs = new Map<Layer, string[]>();
+
+  constructor(
+    readonly layers: Layer[],
+    private readonly layerDiagnostics: Diagnostic[],
+    options: { importer: ModuleImporter; env: Env },
+  ) {
+    this.classes = new ClassBuilder(options.importer);
+    this.binder = new ConfigBinder(this.files, options.env);
+  }
+
+  /** Re-list element folders (after folders or e.json files appeared or vanished). */
+  rescan(layer?: Layer): void {
+    for (const l of layer ? [layer] : this.layers) this.elementDirs.set(l, scanLayer(l));
+  }
+
+  async build(): Promise<Build> {
+    const layerReads: LayerReads = this.layers.map((layer) => {
+      if (!this.elementDirs.has(layer)) this.elementDirs.set(layer, scanLayer(layer));
+      const reads = new Map<string, DefinitionRead>();
+      for (const relDir of this.elementDirs.get(layer)!) {
+        reads.set(toFullName(relDir), this.readDefinition(layer, relDir));
+      }
+      return { layer, reads };
+    });
+    const manifest = resolveManifest(layerReads);
+    const classes = await this.classes.build(manifest);
+    const configs = this.binder.bindAll(manifest);
+    propagateQuarantine(manifest.entries);
+    const diagnostics = [...this.layerDiagnostics, ...manifest.diagnostics];
+    for (const entry of manifest.entries.values()) diagnostics.push(...entry.diagnostics);
+    return { manifest, classes, configs, diagnostics };
+  }
+
+  private readDefinition(layer: Layer, relDir: string): DefinitionRead {
+    const fullName = toFullName(relDir);
+    const jsonRead = this.files.read(join(layer.root, relDir, 'e.json'), fullName);
+    const cached = this.definitions.get(jsonRead);
+    if (cached) return cached;
+    const read = readDefinition(layer, relDir, () => jsonRead);
+    this.definitions.set(jsonRead, read);
+    return read;
+  }
+}

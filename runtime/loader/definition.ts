@@ -1,0 +1,99 @@
+import { join } from 'node:path';
+import { diagnostic, type Diagnostic } from '../diagnostics/diagnostic.js';
+import type { JsonRead } from './json-file.js';
+import type { Layer } from './layers.js';
+import { toFullName } from './scan.js';
+import { E_JSON_FIELDS, errorMessage, errorPointer, IDENTIFIER, validateEJson } from './schemas.js';
+
+export type AccessModifier = 'public' | 'protected' | 'private';
+export type MethodAccess = 'public' | 'user' | 'admin';
+
+export interface ArgSpec {
+  name: string;
+  title?: string;
+  dataType: string;
+  required?: boolean;
+  default?: unknown;
+}
+
+/** A method callable from outside the process (the HTTP layer exposes exactly these). */
+export interface FunctionSpec {
+  name: string;
+  title?: string;
+  description?: string;
+  access: MethodAccess;
+  args: ArgSpec[];
+  returnType?: string;
+}
+
+/** One e.json, read and validated: plain data, nothing instantiated. */
+export interface ElementDefinition {
+  fullName: string;
+  /** Last segment of the id; names the config file of an instance. */
+  name: string;
+  title: string;
+  /** '' marks a Meta. */
+  type: string;
+  description?: string;
+  accessModifier: AccessModifier;
+  functionList: FunctionSpec[];
+  backendBundleEntry?: string;
+  configSchema?: string;
+  configFile?: string;
+  dir: string;
+  file: string;
+  layer: Layer;
+}
+
+export interface DefinitionRead {
+  definition?: ElementDefinition;
+  diagnostics: Diagnostic[];
+}
+
+const identifier = new RegExp(IDENTIFIER);
+const knownFields = new Set<string>(E_JSON_FIELDS);
+
+export function readDefinition(layer: Layer, relDir: string, readJson: (file: string, fullName: string) => JsonRead): DefinitionRead {
+  const fullName = toFullName(relDir);
+  const dir = join(layer.root, relDir);
+  const file = join(dir, 'e.json');
+  const badSegment = relDir.split('/').find((segment) => !identifier.test(segment));
+  if (badSegment !== undefined) {
+    return { diagnostics: [diagnostic('ELEMENT_NAME_INVALID', `Folder name "${badSegment}" is not a valid element name segment.`, { fullName, file })] };
+  }
+  const read = readJson(file, fullName);
+  if (!read.ok) return { diagnostics: read.diagnostics };
+  const diagnostics = [...read.warnings];
+  if (!validateEJson(read.value)) {
+    for (const error of validateEJson.errors ?? []) {
+      diagnostics.push(diagnostic('EJSON_INVALID', errorMessage(error), { fullName, file, pointer: errorPointer(error) }));
+    }
+    return { diagnostics };
+  }
+  const raw = read.value as Record<string, unknown>;
+  for (const key of Object.keys(raw)) {
+    if (!knownFields.has(key)) diagnostics.push(diagnostic('EJSON_UNKNOWN_FIELD', `Unknown field "${key}".`, { fullName, file, pointer: `/${escapePointer(key)}` }));
+  }
+  const definition: ElementDefinition = {
+    fullName,
+    name: fullName.slice(fullName.lastIndexOf('.') + 1),
+    title: raw['title'] as string,
+    type: raw['type'] as string,
+    accessModifier: (raw['accessModifier'] as AccessModifier | undefined) ?? 'public',
+    functionList: ((raw['functionList'] as Array<Omit<FunctionSpec, 'access' | 'args'> & Partial<FunctionSpec>>) ?? []).map((f) => ({
+      ...f,
+      // Least privilege: a method nobody marked public or user is for admins only.
+      access: f.access ?? 'admin',
+      args: f.args ?? [],
+    })),
+    dir,
+    file,
+    layer,
+  };
+  for (const key of ['description', 'backendBundleEntry', 'configSchema', 'configFile'] as const) {
+    if (typeof raw[key] === 'string') definition[key] = raw[key] as string;
+  }
+  return { definition, diagnostics };
+}
+
+export const escapePointer = (key: string): string => key.replace(/~/g, '~0').replace(/\//g, '~1');

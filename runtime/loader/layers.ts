@@ -1,0 +1,99 @@
+import { existsSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { diagnostic, type Diagnostic } from '../diagnostics/diagnostic.js';
+import { readJsonFile } from './json-file.js';
+import { errorMessage, errorPointer, validateAppJson } from './schemas.js';
+
+/**
+ * A layer is one root folder that element folders are discovered in.
+ *
+ * Resolution order (nearest first; the nearest definition of an id wins):
+ *
+ *   layer 0      the app itself                      apps/custom
+ *   layer 1..n   its "extends" parents, depth-first,  apps/demo, then demo's parents, …
+ *                in list order, each app once
+ *   layer n+1    the platform: official elements     elements/
+ */
+export interface Layer {
+  /** App name from app.json, or "@platform" for the official elements. */
+  name: string;
+  root: string;
+  kind: 'app' | 'platform';
+  /** 0 = the app being loaded; larger = farther away. */
+  index: number;
+}
+
+export interface AppInfo {
+  name: string;
+  title: string;
+  dir: string;
+}
+
+export interface ResolvedLayers {
+  app: AppInfo;
+  layers: Layer[];
+  diagnostics: Diagnostic[];
+}
+
+interface AppJson {
+  name: string;
+  title?: string;
+  extends?: string[];
+}
+
+export const PLATFORM_LAYER = '@platform';
+
+export function resolveLayers(appDir: string, platformDir: string): ResolvedLayers {
+  const diagnostics: Diagnostic[] = [];
+  const layers: Layer[] = [];
+  const visited = new Set<string>();
+  const root = resolve(appDir);
+
+  const readApp = (dir: string): AppJson => {
+    const file = join(dir, 'app.json');
+    if (!existsSync(file)) {
+      diagnostics.push(diagnostic('APP_JSON_MISSING', `App folder ${dir} has no app.json; using the folder name.`, { file }));
+      return { name: basename(dir) };
+    }
+    const read = readJsonFile(file);
+    if (!read.ok) {
+      diagnostics.push(...read.diagnostics);
+      return { name: basename(dir) };
+    }
+    diagnostics.push(...read.warnings);
+    if (!validateAppJson(read.value)) {
+      for (const error of validateAppJson.errors ?? []) {
+        diagnostics.push(diagnostic('APP_JSON_INVALID', errorMessage(error), { file, pointer: errorPointer(error) }));
+      }
+      const value = read.value as Partial<AppJson> | null;
+      return { name: typeof value?.name === 'string' && value.name ? value.name : basename(dir) };
+    }
+    return read.value as AppJson;
+  };
+
+  const visit = (dir: string, path: string[]): AppJson => {
+    visited.add(dir);
+    const app = readApp(dir);
+    layers.push({ name: app.name, root: dir, kind: 'app', index: layers.length });
+    (app.extends ?? []).forEach((parent, i) => {
+      const file = join(dir, 'app.json');
+      const parentDir = parent.startsWith('./') || parent.startsWith('../') ? resolve(dir, parent) : resolve(dirname(dir), parent);
+      if (path.includes(parentDir) || parentDir === dir) {
+        const cycle = [...path, dir, parentDir].map((d) => basename(d)).join(' → ');
+        diagnostics.push(diagnostic('APP_EXTENDS_CYCLE', `"extends" forms a cycle: ${cycle}.`, { file, pointer: `/extends/${i}` }));
+        return;
+      }
+      if (visited.has(parentDir)) return;
+      if (!existsSync(join(parentDir, 'app.json'))) {
+        diagnostics.push(diagnostic('APP_EXTENDS_UNKNOWN', `App "${parent}" not found (looked for ${join(parentDir, 'app.json')}).`, { file, pointer: `/extends/${i}` }));
+        return;
+      }
+      visit(parentDir, [...path, dir]);
+    });
+    return app;
+  };
+
+  const app = visit(root, []);
+  layers.push({ name: PLATFORM_LAYER, root: resolve(platformDir), kind: 'platform', index: layers.length });
+  return { app: { name: app.name, title: app.title ?? app.name, dir: root }, layers, diagnostics };
+}

@@ -1,0 +1,151 @@
+import { diagnostic, isError, type Diagnostic } from '../diagnostics/diagnostic.js';
+import { suggestIds } from '../ids.js';
+import type { DefinitionRead, ElementDefinition } from './definition.js';
+import type { Layer } from './layers.js';
+
+/**
+ * Precedence, stated once (this file implements it):
+ *
+ *   - Layers are ordered nearest first (the app, its parents, the platform; see layers.ts).
+ *   - The nearest definition of a fullName replaces farther ones wholesale; the
+ *     replaced ones are kept, nearest first, in `shadowed`. An override's class
+ *     receives the shadowed class as its base (see modules.ts), like `super`.
+ *   - A `protected` definition cannot be replaced: the nearer one is rejected with
+ *     OVERRIDE_PROTECTED and the protected one stays in effect.
+ *   - A `private` definition is visible only when loading its own app: layers
+ *     farther than 0 skip it as if absent.
+ *   - Within one layer, ids are unique even ignoring letter case (DUPLICATE_ID).
+ *   - Kinds follow from `type`: "" is a Meta; an element naming a Meta is a Type
+ *     (it must bring a module); an element naming a Type is a Type when it brings
+ *     a module of its own, otherwise an Instance. Type chains end at a Meta.
+ */
+export type ElementKind = 'meta' | 'type' | 'instance';
+
+export interface ManifestEntry {
+  fullName: string;
+  /** Undefined when the winning e.json could not be read; the entry is then quarantined. */
+  definition: ElementDefinition | undefined;
+  kind: ElementKind | undefined;
+  /** Farther definitions this one replaces, nearest first. */
+  shadowed: ElementDefinition[];
+  /** The entry's type, its type's type, … ending at a Meta. Empty for a Meta. */
+  typeChain: string[];
+  diagnostics: Diagnostic[];
+}
+
+export interface Manifest {
+  entries: Map<string, ManifestEntry>;
+  /** Problems that belong to no winning entry (rejected overrides, broken shadowed files). */
+  diagnostics: Diagnostic[];
+}
+
+export type LayerReads = Array<{ layer: Layer; reads: Map<string, DefinitionRead> }>;
+
+export const isQuarantined = (entry: ManifestEntry): boolean => entry.definition === undefined || entry.diagnostics.some(isError);
+
+export function resolveManifest(layerReads: LayerReads): Manifest {
+  const entries = new Map<string, ManifestEntry>();
+  const diagnostics: Diagnostic[] = [];
+
+  for (const { layer, reads } of [...layerReads].reverse()) {
+    const seenLower = new Map<string, string>();
+    const layerEntries: ManifestEntry[] = [];
+    for (const [fullName, read] of reads) {
+      const definition = read.definition;
+      if (definition && definition.accessModifier === 'private' && layer.index > 0) continue;
+      const entry: ManifestEntry = { fullName, definition, kind: undefined, shadowed: [], typeChain: [], diagnostics: [...read.diagnostics] };
+      const twin = seenLower.get(fullName.toLowerCase());
+      if (twin !== undefined) {
+        const message = `"${fullName}" and "${twin}" differ only in letter case within layer "${layer.name}".`;
+        entry.diagnostics.push(diagnostic('DUPLICATE_ID', message, { fullName, file: definition?.file }));
+        const first = layerEntries.find((e) => e.fullName === twin);
+        first?.diagnostics.push(diagnostic('DUPLICATE_ID', message, { fullName: twin, file: first.definition?.file }));
+      }
+      seenLower.set(fullName.toLowerCase(), fullName);
+      layerEntries.push(entry);
+    }
+    for (const entry of layerEntries) {
+      const farther = entries.get(entry.fullName);
+      if (farther?.definition?.accessModifier === 'protected') {
+        diagnostics.push(
+          diagnostic('OVERRIDE_PROTECTED', `Layer "${layer.name}" overrides "${entry.fullName}", which layer "${farther.definition.layer.name}" marks protected; the override is ignored.`, {
+            fullName: entry.fullName,
+            file: entry.definition?.file ?? `${layer.root}/${entry.fullName.split('.').join('/')}/e.json`,
+            pointer: '',
+          }),
+        );
+        continue;
+      }
+      if (farther) {
+        // Problems of the replaced definition still matter to whoever maintains that layer.
+        diagnostics.push(...farther.diagnostics);
+        if (farther.definition) entry.shadowed = [farther.definition, ...farther.shadowed];
+      }
+      entries.set(entry.fullName, entry);
+    }
+  }
+
+  for (const entry of entries.values()) classify(entry, entries);
+  return { entries, diagnostics };
+}
+
+function classify(entry: ManifestEntry, entries: Map<string, ManifestEntry>): void {
+  const definition = entry.definition;
+  if (!definition) return;
+  if (definition.type === '') {
+    entry.kind = 'meta';
+    return;
+  }
+  const where = { fullName: entry.fullName, file: definition.file, pointer: '/type' };
+  const chain: string[] = [];
+  const seen = new Set([entry.fullName]);
+  let next = definition.type;
+  for (;;) {
+    if (seen.has(next)) {
+      entry.diagnostics.push(diagnostic('TYPE_CYCLE', `Type chain loops: ${[entry.fullName, ...chain, next].join(' → ')}.`, where));
+      return;
+    }
+    const target = entries.get(next);
+    if (!target) {
+      const near = suggestIds(next, entries.keys());
+      const hint = near.length ? `Did you mean ${near.map((n) => `"${n}"`).join(', ')}?` : undefined;
+      entry.diagnostics.push(diagnostic('UNKNOWN_TYPE', `Type "${next}" is not defined in any layer.`, hint ? { ...where, hint } : where));
+      return;
+    }
+    chain.push(next);
+    seen.add(next);
+    if (!target.definition || target.definition.type === '') break;
+    next = target.definition.type;
+  }
+  entry.typeChain = chain;
+  const parent = entries.get(chain[0]!)!;
+  const namesMeta = parent.definition?.type === '';
+  if (definition.backendBundleEntry !== undefined) entry.kind = 'type';
+  else if (namesMeta) {
+    entry.diagnostics.push(diagnostic('INSTANCE_OF_META', `"${entry.fullName}" names the Meta "${parent.fullName}" as its type but declares no "backendBundleEntry".`, where));
+  } else entry.kind = 'instance';
+}
+
+/**
+ * Marks every entry whose type chain passes through a quarantined entry, so a
+ * broken Type takes its instances (and sub-Types) with it and nothing else.
+ */
+export function propagateQuarantine(entries: Map<string, ManifestEntry>): void {
+  let changed = true;
+  while (changed) {
+    changed = false;
+    for (const entry of entries.values()) {
+      if (isQuarantined(entry)) continue;
+      const broken = entry.typeChain.find((id) => {
+        const dep = entries.get(id);
+        return dep !== undefined && isQuarantined(dep);
+      });
+      if (broken !== undefined) {
+        entry.diagnostics.push(
+          diagnostic('DEPENDENCY_BROKEN', `"${entry.fullName}" depends on "${broken}", which failed to load.`, { fullName: entry.fullName, file: entry.definition?.file, pointer: '/type' }),
+        );
+        changed = true;
+      }
+    }
+  }
+}
