@@ -88,6 +88,8 @@ export class App extends EventEmitter implements ElementHost {
   private closed = false;
   private readonly entities: Set<Function>;
   private reported = new Set<string>();
+  /** Code and model changes seen while running; they stay reported until a restart. */
+  private readonly restartNotices = new Map<string, Diagnostic>();
 
   constructor(
     info: AppInfo,
@@ -109,7 +111,7 @@ export class App extends EventEmitter implements ElementHost {
 
   /** Every problem currently known: load diagnostics plus instance creation failures. */
   get diagnostics(): Diagnostic[] {
-    return [...this.build.diagnostics, ...this.registry.diagnostics];
+    return [...this.build.diagnostics, ...this.registry.diagnostics, ...this.restartNotices.values()];
   }
 
   /**
@@ -187,13 +189,19 @@ export class App extends EventEmitter implements ElementHost {
     if (this.closed) return;
     const restart: Diagnostic[] = [];
     const rescan = new Set<Layer>();
+    let changed = false;
     for (const change of changes) {
-      this.builder.files.invalidate(change.path);
       if (change.kind === 'addDir' || change.kind === 'unlinkDir' || (isElementFile(change.path) && change.kind !== 'change')) rescan.add(change.layer);
-      if (isCodeFile(change.path) && change.kind !== 'unlink') {
-        restart.push(diagnostic('RESTART_REQUIRED', `Code changed in ${change.path}; the running app still uses the code it started with.`, { file: change.path }));
+      if (isCodeFile(change.path)) {
+        if (!change.verify && change.kind !== 'unlink') {
+          restart.push(diagnostic('RESTART_REQUIRED', `Code changed in ${change.path}; the running app still uses the code it started with.`, { file: change.path }));
+        }
+        continue;
       }
+      if (change.kind === 'add' || change.kind === 'change') changed = this.builder.files.refresh(change.path) || changed;
+      else this.builder.files.invalidate(change.path);
     }
+    if (!changed && rescan.size === 0 && restart.length === 0) return;
     for (const layer of rescan) this.builder.rescan(layer);
     let build: Build;
     try {
@@ -209,14 +217,14 @@ export class App extends EventEmitter implements ElementHost {
         restart.push(diagnostic('RESTART_REQUIRED', `A Type brings database models (${missing.map((e) => e.name).join(', ')}) that are registered at start.`, {}));
       }
     }
-    build.diagnostics.push(...restart);
+    for (const d of restart) this.restartNotices.set(diagnosticKey(d), d);
     const { result, closing } = this.registry.swap(build);
     this.build = build;
     await Promise.allSettled(closing.map((instance: Element) => instance.close()));
-    const keys = new Set(build.diagnostics.map(diagnosticKey));
-    for (const d of build.diagnostics) if (!this.reported.has(diagnosticKey(d))) this.emit('diagnostic', d);
-    this.reported = keys;
-    this.emit('reload', { ...result, diagnostics: build.diagnostics } satisfies ReloadEvent);
+    const diagnostics = this.diagnostics;
+    for (const d of diagnostics) if (!this.reported.has(diagnosticKey(d))) this.emit('diagnostic', d);
+    this.reported = new Set(diagnostics.map(diagnosticKey));
+    this.emit('reload', { ...result, diagnostics } satisfies ReloadEvent);
   }
 
   private assertOpen(): void {

@@ -14,7 +14,7 @@ export function suggestIds(id: string, known: Iterable<string>, limit = 3): stri
   for (const candidate of known) {
     const c = candidate.toLowerCase();
     const score = Math.min(distance(lower, c), distance(lastSegment, c.slice(c.lastIndexOf('.') + 1)) + 1);
-    if (score <= Math.max(3, Math.floor(id.length / 3))) scored.push([score, candidate]);
+    if (score <= Math.max(2, Math.floor(id.length / 4))) scored.push([score, candidate]);
   }
   return scored
     .sort((a, b) => a[0] - b[0] || a[1].localeCompare(b[1]))

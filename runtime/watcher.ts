@@ -8,7 +8,17 @@ export interface FileChange {
   kind: ChangeKind;
   path: string;
   layer: Layer;
+  /** A second look at a path already reported, in case the watcher swallowed a later write. */
+  verify?: boolean;
 }
+
+/**
+ * chokidar drops a second 'change' of the same file within 50 ms (its
+ * throttle has no trailing event), so the last write of a quick save-save
+ * could go unseen. Every reported file is looked at once more after this
+ * delay; the file cache makes that free when nothing changed.
+ */
+const VERIFY_AFTER_MS = 75;
 
 /**
  * Watches every layer root and feeds one queue: changes arriving within
@@ -19,7 +29,9 @@ export class LayerWatcher {
   private watcher: FSWatcher | undefined;
   private pending: FileChange[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private readonly verifyTimers = new Set<NodeJS.Timeout>();
   private running: Promise<void> = Promise.resolve();
+  private closed = false;
 
   constructor(
     private readonly layers: Layer[],
@@ -52,7 +64,10 @@ export class LayerWatcher {
   async close(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    for (const t of this.verifyTimers) clearTimeout(t);
+    this.verifyTimers.clear();
     this.pending = [];
+    this.closed = true;
     await this.watcher?.close();
     await this.running;
   }
@@ -75,10 +90,11 @@ export class LayerWatcher {
     return found;
   }
 
-  private enqueue(kind: ChangeKind, path: string): void {
+  private enqueue(kind: ChangeKind, path: string, verify = false): void {
+    if (this.closed) return;
     const layer = this.layerOf(path);
     if (!layer) return;
-    this.pending.push({ kind, path, layer });
+    this.pending.push({ kind, path, layer, verify });
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => this.flush(), this.debounceMs);
   }
@@ -91,6 +107,14 @@ export class LayerWatcher {
     if (batch.length === 0) return;
     // onBatch reports its own failures; the queue must survive them.
     this.running = this.running.then(() => this.onBatch(batch)).catch(() => undefined);
+    const recheck = [...new Set(batch.filter((c) => !c.verify && (c.kind === 'add' || c.kind === 'change')).map((c) => c.path))];
+    if (recheck.length > 0) {
+      const timer = setTimeout(() => {
+        this.verifyTimers.delete(timer);
+        for (const path of recheck) this.enqueue('change', path, true);
+      }, VERIFY_AFTER_MS);
+      this.verifyTimers.add(timer);
+    }
   }
 }
 

@@ -3,7 +3,8 @@ import { diagnostic, type Diagnostic } from '../diagnostics/diagnostic.js';
 
 export const MAX_ELEMENT_FILE_BYTES = 1024 * 1024;
 const MAX_DEPTH = 64;
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a BOM in the text so it can be reported rather than silently dropped.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export type JsonRead =
   | { ok: true; value: unknown; text: string; warnings: Diagnostic[] }

@@ -102,7 +102,11 @@ function classify(entry: ManifestEntry, entries: Map<string, ManifestEntry>): vo
   let next = definition.type;
   for (;;) {
     if (seen.has(next)) {
-      entry.diagnostics.push(diagnostic('TYPE_CYCLE', `Type chain loops: ${[entry.fullName, ...chain, next].join(' → ')}.`, where));
+      if (next === entry.fullName) {
+        entry.diagnostics.push(diagnostic('TYPE_CYCLE', `Type chain loops: ${[entry.fullName, ...chain, next].join(' → ')}.`, where));
+      } else {
+        entry.typeChain = chain; // leads into a loop it is not part of: quarantined as a dependent
+      }
       return;
     }
     const target = entries.get(next);

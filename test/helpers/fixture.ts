@@ -2,14 +2,14 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
-export type Tree = Record<string, string | object>;
+export type Tree = Record<string, string | Buffer | object>;
 
-/** Writes files (objects as JSON) below root; keys are '/'-separated relative paths. */
+/** Writes files (strings and Buffers as they are, other objects as JSON) below root; keys are '/'-separated relative paths. */
 export function writeTree(root: string, tree: Tree): void {
   for (const [path, content] of Object.entries(tree)) {
     const file = join(root, path);
     mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content, null, 2));
+    writeFileSync(file, typeof content === 'string' || Buffer.isBuffer(content) ? content : JSON.stringify(content, null, 2));
   }
 }
 

@@ -1,0 +1,33 @@
+import { afterEach } from '@jest/globals';
+import { join } from 'node:path';
+import { loadApp, type App, type LoadAppOptions } from '../../runtime/index.js';
+import { tempDir, writeTree, type Tree } from './fixture.js';
+import { platformTree } from './platform.js';
+
+/**
+ * One fixture tree per test: `scenario(tree)` writes the platform layer plus
+ * `tree` into a fresh temp folder; `load(app)` loads `apps/<app>` against it.
+ * Apps and temp folders are closed and removed after each test.
+ */
+export function useScenarios() {
+  const cleanups: Array<() => Promise<void> | void> = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+  return function scenario(tree: Tree, withPlatform = true) {
+    const t = tempDir();
+    cleanups.push(t.cleanup);
+    writeTree(t.dir, withPlatform ? { ...platformTree(), ...tree } : tree);
+    const root = t.dir;
+    return {
+      root,
+      path: (...parts: string[]) => join(root, ...parts),
+      write: (more: Tree) => writeTree(root, more),
+      async load(app: string, options: LoadAppOptions = {}): Promise<App> {
+        const loaded = await loadApp(join(root, 'apps', app), { platformDir: join(root, 'platform'), env: {}, ...options });
+        cleanups.push(() => loaded.close());
+        return loaded;
+      },
+    };
+  };
+}

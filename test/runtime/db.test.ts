@@ -1,0 +1,59 @@
+import { describe, expect, test } from '@jest/globals';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { useScenarios } from '../helpers/scenario.js';
+import { counterTypeModule } from '../helpers/counter-model.js';
+
+const scenario = useScenarios();
+
+interface Counter {
+  visit(): Promise<number>;
+}
+
+// Each model version gets its own module file: a process imports a module path once.
+const counterApp = (model: 'CounterModel' | 'CounterModelV2') => ({
+  'apps/a/app.json': { name: 'a' },
+  'apps/a/things/CounterType/e.json': { title: 'Counter', type: 'things.Meta', backendBundleEntry: `${model}.ts` },
+  [`apps/a/things/CounterType/${model}.ts`]: counterTypeModule(model),
+  'apps/a/counters/Visits/e.json': { title: 'Visits', type: 'things.CounterType' },
+});
+
+describe('models', () => {
+  test('the default database is a SQLite file in the app data folder, created on first run', async () => {
+    const s = scenario(counterApp('CounterModel'));
+    const app = await s.load('a');
+    expect(app.dataSource.options.type).toBe('better-sqlite3');
+    expect(existsSync(join(s.path('apps/a/data'), 'app.sqlite'))).toBe(true);
+    expect(app.dataSource.entityMetadatas.map((m) => m.tableName)).toEqual(['fixture_counter']);
+  });
+
+  test('rows persist across close() and a new load', async () => {
+    const s = scenario(counterApp('CounterModel'));
+    const first = await s.load('a');
+    expect(await first.getElement<Counter>('counters.Visits').visit()).toBe(1);
+    expect(await first.getElement<Counter>('counters.Visits').visit()).toBe(2);
+    await first.close();
+    expect(first.dataSource.isInitialized).toBe(false);
+    const second = await s.load('a');
+    expect(await second.getElement<Counter>('counters.Visits').visit()).toBe(3);
+  });
+
+  test('a model that gains a column keeps the stored rows', async () => {
+    const s = scenario(counterApp('CounterModel'));
+    const first = await s.load('a');
+    await first.getElement<Counter>('counters.Visits').visit();
+    await first.close();
+    s.write(counterApp('CounterModelV2'));
+    const second = await s.load('a');
+    const rows = await second.dataSource.query('SELECT id, count, label FROM fixture_counter');
+    expect(rows).toEqual([{ id: 'counters.Visits', count: 1, label: null }]);
+  });
+
+  test('an unsupported database URL is a clear Code error without the password', async () => {
+    const s = scenario(counterApp('CounterModel'));
+    await expect(s.load('a', { databaseUrl: 'oracle://scott:tiger@db/x' })).rejects.toMatchObject({
+      code: 10007,
+      message: expect.not.stringContaining('tiger'),
+    });
+  });
+});
