@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { diagnostic, diagnosticKey, formatDiagnostic, isError, type Diagnostic } from './diagnostics/diagnostic.js';
-import { openDataSource } from './db.js';
+import { openDataSource } from './db/data-source.js';
 import type { Element, ElementHost } from './element.js';
 import { Code, RuntimeCodes } from './errcode.js';
 import { isFullName, suggestIds } from './ids.js';
@@ -31,6 +31,8 @@ export interface LoadAppOptions {
   env?: Env;
   /** How Type modules are imported; default native import with a tsx fallback for .ts. */
   importer?: ModuleImporter;
+  /** Clock for expiries (login states, tokens, sync freshness); default Date.now. */
+  clock?: () => number;
 }
 
 /** What the manifest says of one element, without creating it. */
@@ -70,7 +72,7 @@ export async function loadApp(dir: string, options: LoadAppOptions = {}): Promis
   }
   const dataDir = resolve(options.dataDir ?? join(layers.app.dir, 'data'));
   const dataSource = await openDataSource({ url: options.databaseUrl ?? env['JIT_DATABASE_URL'], dataDir, entities: collectEntities(build.classes.values()) });
-  const app = new App(layers.app, layers.layers, dataDir, dataSource, builder, build);
+  const app = new App(layers.app, layers.layers, dataDir, dataSource, builder, build, options.clock ?? Date.now);
   if (options.watch) await app.watch();
   return app;
 }
@@ -98,6 +100,7 @@ export class App extends EventEmitter implements ElementHost {
     readonly dataSource: DataSource,
     private readonly builder: Builder,
     private build: Build,
+    private readonly clock: () => number,
   ) {
     super();
     this.name = info.name;
@@ -107,6 +110,10 @@ export class App extends EventEmitter implements ElementHost {
     this.entities = new Set(collectEntities(build.classes.values()));
     this.registry.swap(build);
     this.reported = new Set(build.diagnostics.map(diagnosticKey));
+  }
+
+  now(): number {
+    return this.clock();
   }
 
   /** Every problem currently known: load diagnostics plus instance creation failures. */

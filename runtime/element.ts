@@ -8,6 +8,8 @@ export interface ElementHost {
   readonly dataDir: string;
   readonly dataSource: DataSource;
   getElement<T = unknown>(id: string): T;
+  /** Milliseconds since the epoch; injectable so expiry can be tested without waiting. */
+  now(): number;
 }
 
 export interface ElementContext<Config> {

@@ -29,7 +29,8 @@ export class Builder {
   private readonly classes: ClassBuilder;
   private readonly binder: ConfigBinder;
   private readonly definitions = new WeakMap<JsonRead, DefinitionRead>();
-  private readonly elementDirs = new Map<Layer, string[]>();
+  /** Per layer, its element folders with their id and e.json path worked out once. */
+  private readonly elementDirs = new Map<Layer, Array<{ relDir: string; fullName: string; eJson: string }>>();
 
   constructor(
     readonly layers: Layer[],
@@ -42,15 +43,15 @@ export class Builder {
 
   /** Re-list element folders (after folders or e.json files appeared or vanished). */
   rescan(layer?: Layer): void {
-    for (const l of layer ? [layer] : this.layers) this.elementDirs.set(l, scanLayer(l));
+    for (const l of layer ? [layer] : this.layers) this.elementDirs.set(l, this.scan(l));
   }
 
   async build(): Promise<Build> {
     const layerReads: LayerReads = this.layers.map((layer) => {
-      if (!this.elementDirs.has(layer)) this.elementDirs.set(layer, scanLayer(layer));
+      if (!this.elementDirs.has(layer)) this.elementDirs.set(layer, this.scan(layer));
       const reads = new Map<string, DefinitionRead>();
-      for (const relDir of this.elementDirs.get(layer)!) {
-        reads.set(toFullName(relDir), this.readDefinition(layer, relDir));
+      for (const { relDir, fullName, eJson } of this.elementDirs.get(layer)!) {
+        reads.set(fullName, this.readDefinition(layer, relDir, fullName, eJson));
       }
       return { layer, reads };
     });
@@ -63,9 +64,12 @@ export class Builder {
     return { manifest, classes, configs, diagnostics };
   }
 
-  private readDefinition(layer: Layer, relDir: string): DefinitionRead {
-    const fullName = toFullName(relDir);
-    const jsonRead = this.files.read(join(layer.root, relDir, 'e.json'), fullName);
+  private scan(layer: Layer): Array<{ relDir: string; fullName: string; eJson: string }> {
+    return scanLayer(layer).map((relDir) => ({ relDir, fullName: toFullName(relDir), eJson: join(layer.root, relDir, 'e.json') }));
+  }
+
+  private readDefinition(layer: Layer, relDir: string, fullName: string, eJson: string): DefinitionRead {
+    const jsonRead = this.files.read(eJson, fullName);
     const cached = this.definitions.get(jsonRead);
     if (cached) return cached;
     const read = readDefinition(layer, relDir, () => jsonRead);

@@ -95,8 +95,19 @@ export class ConfigBinder {
     return result;
   }
 
+  private readonly configPaths = new WeakMap<ElementDefinition, { template: string; file: string }>();
+
+  /** Config path of an instance, computed once per definition (a reload walks every instance). */
+  private configPath(definition: ElementDefinition, template: string): string {
+    const known = this.configPaths.get(definition);
+    if (known?.template === template) return known.file;
+    const file = join(definition.dir, template.replace('{name}', definition.name));
+    this.configPaths.set(definition, { template, file });
+    return file;
+  }
+
   private bindCached(definition: ElementDefinition, contract: ConfigContract): BoundConfig | { diagnostics: Diagnostic[] } {
-    const file = join(definition.dir, contract.fileTemplate.replace('{name}', definition.name));
+    const file = this.configPath(definition, contract.fileTemplate);
     const read = this.files.read(file, definition.fullName);
     const validate = contract.schema?.validate;
     const cached = this.bindings.get(read);
@@ -107,7 +118,7 @@ export class ConfigBinder {
   }
 
   private bind(definition: ElementDefinition, contract: ConfigContract): BoundConfig | { diagnostics: Diagnostic[] } {
-    const file = join(definition.dir, contract.fileTemplate.replace('{name}', definition.name));
+    const file = this.configPath(definition, contract.fileTemplate);
     const fullName = definition.fullName;
     const read = this.files.read(file, fullName);
     let raw: unknown;

@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { diagnostic, type Diagnostic } from '../diagnostics/diagnostic.js';
 
 export const MAX_ELEMENT_FILE_BYTES = 1024 * 1024;
@@ -19,10 +19,9 @@ export function readJsonFile(file: string, fullName?: string): JsonRead {
   const where = { file, pointer: '', ...(fullName !== undefined ? { fullName } : {}) };
   let bytes: Buffer;
   try {
-    if (statSync(file).size > MAX_ELEMENT_FILE_BYTES) {
-      return fail(false, diagnostic('FILE_TOO_LARGE', `File is larger than ${MAX_ELEMENT_FILE_BYTES} bytes.`, where));
-    }
-    bytes = readFileSync(file);
+    const read = readBounded(file);
+    if (read === 'too-large') return fail(false, diagnostic('FILE_TOO_LARGE', `File is larger than ${MAX_ELEMENT_FILE_BYTES} bytes.`, where));
+    bytes = read;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return fail(true, diagnostic('FILE_UNREADABLE', 'File does not exist.', where));
@@ -49,6 +48,25 @@ export function readJsonFile(file: string, fullName?: string): JsonRead {
   }
   if (depthExceeds(value, MAX_DEPTH)) return fail(false, diagnostic('JSON_TOO_DEEP', `JSON nests deeper than ${MAX_DEPTH} levels.`, where));
   return { ok: true, value, text, warnings };
+}
+
+/** One open, one fstat, one read: the size check costs no extra system call (load time is mostly file I/O). */
+function readBounded(file: string): Buffer | 'too-large' {
+  const fd = openSync(file, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    if (size > MAX_ELEMENT_FILE_BYTES) return 'too-large';
+    const buffer = Buffer.allocUnsafe(size);
+    let offset = 0;
+    while (offset < size) {
+      const n = readSync(fd, buffer, offset, size - offset, offset);
+      if (n === 0) break;
+      offset += n;
+    }
+    return offset === size ? buffer : buffer.subarray(0, offset);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function fail(missing: boolean, d: Diagnostic): JsonRead {

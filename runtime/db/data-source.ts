@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { DataSource, type DataSourceOptions } from 'typeorm';
-import { Code, RuntimeCodes } from './errcode.js';
+import { Code, RuntimeCodes } from '../errcode.js';
 
 export interface DatabaseOptions {
   /** `postgres://…`, `mysql://…` / `mariadb://…`, `sqlite:<file>` or `sqlite::memory:`; default: SQLite in dataDir. */

@@ -1,0 +1,76 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { Code } from '../errcode.js';
+import { AuthCodes } from './codes.js';
+import { LoginStateModel } from './models.js';
+
+export interface IssuedState {
+  state: string;
+  expiresAt: number;
+}
+
+export interface ConsumedState {
+  codeVerifier: string | null;
+  redirectUri: string | null;
+}
+
+const hash = (state: string) => createHash('sha256').update(state).digest('hex');
+const PURGE_AFTER_MS = 24 * 3600 * 1000;
+
+/**
+ * Login states in the database, so whichever process receives the callback
+ * can check it. Consumption is one conditional UPDATE: of two racing requests
+ * (in one process or two) exactly one sees a changed row.
+ */
+export class LoginStateStore {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly now: () => number,
+  ) {}
+
+  async issue(provider: string, options: { ttlSeconds: number; codeVerifier?: string; redirectUri?: string }): Promise<IssuedState> {
+    const state = randomBytes(24).toString('base64url'); // 192 bits
+    const now = this.now();
+    const expiresAt = now + options.ttlSeconds * 1000;
+    const repo = this.dataSource.getRepository(LoginStateModel);
+    await repo.insert({ stateHash: hash(state), provider, codeVerifier: options.codeVerifier ?? null, redirectUri: options.redirectUri ?? null, expiresAt, usedAt: null, createdAt: now });
+    if (Math.random() < 0.01) await this.purge(now);
+    return { state, expiresAt };
+  }
+
+  async consume(provider: string, state: string): Promise<ConsumedState> {
+    const now = this.now();
+    const stateHash = typeof state === 'string' && state.length > 0 && state.length <= 256 ? hash(state) : '';
+    const result = await this.dataSource
+      .createQueryBuilder()
+      .update(LoginStateModel)
+      .set({ usedAt: now })
+      .where('stateHash = :stateHash AND provider = :provider AND usedAt IS NULL AND expiresAt > :now', { stateHash, provider, now })
+      .execute();
+    const row = await this.dataSource.getRepository(LoginStateModel).findOneBy({ stateHash });
+    if (result.affected === 1 && row) return { codeVerifier: row.codeVerifier, redirectUri: row.redirectUri };
+    throw new Code(AuthCodes.INVALID_STATE, `Login state rejected: ${reason(row, provider, now)}. Start the login again.`, { reason: reasonCode(row, provider, now) });
+  }
+
+  /** Drops states long past expiry; they can no longer be used, only looked at. */
+  async purge(now = this.now()): Promise<void> {
+    await this.dataSource.createQueryBuilder().delete().from(LoginStateModel).where('expiresAt < :cutoff', { cutoff: now - PURGE_AFTER_MS }).execute();
+  }
+}
+
+function reasonCode(row: LoginStateModel | null, provider: string, now: number): 'unknown' | 'other_instance' | 'used' | 'expired' {
+  if (!row) return 'unknown';
+  if (row.provider !== provider) return 'other_instance';
+  if (row.usedAt !== null) return 'used';
+  if (row.expiresAt <= now) return 'expired';
+  return 'used'; // lost the race to a concurrent consumer
+}
+
+function reason(row: LoginStateModel | null, provider: string, now: number): string {
+  return {
+    unknown: 'it was not issued by this app',
+    other_instance: 'it was issued for another login method',
+    used: 'it has already been used',
+    expired: 'it has expired',
+  }[reasonCode(row, provider, now)];
+}

@@ -1,0 +1,87 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { boolColumn, idColumn, stringColumn, textColumn, timeColumn } from '../db/columns.js';
+
+/** A person as this app knows them, whatever login method they use. */
+@Entity({ name: 'jit_local_user' })
+export class LocalUserModel {
+  @PrimaryColumn(idColumn(36))
+  id!: string;
+
+  @Column(stringColumn(255))
+  name!: string | null;
+
+  @Index()
+  @Column(stringColumn(320))
+  email!: string | null;
+
+  @Index()
+  @Column(stringColumn(64))
+  mobile!: string | null;
+
+  @Column(boolColumn(false))
+  isAdmin!: boolean;
+
+  @Column(boolColumn(false))
+  disabled!: boolean;
+
+  @Column(timeColumn())
+  createdAt!: number;
+
+  @Column(timeColumn())
+  updatedAt!: number;
+}
+
+/** "External identity X of login instance P is local user U"; one local user per identity. */
+@Entity({ name: 'jit_identity_binding' })
+@Index(['provider', 'externalId'], { unique: true })
+export class IdentityBindingModel {
+  @PrimaryColumn(idColumn(36))
+  id!: string;
+
+  /** fullName of the login instance, e.g. auths.loginTypes.FSInnerExample. */
+  @Column(idColumn(200))
+  provider!: string;
+
+  @Column(idColumn(128))
+  externalId!: string;
+
+  @Index()
+  @Column(idColumn(36))
+  localUserId!: string;
+
+  @Column(timeColumn())
+  createdAt!: number;
+}
+
+/**
+ * A login state handed to a browser: single use, expiring, bound to the
+ * instance that issued it. Only its SHA-256 is stored, so a database read
+ * does not yield states that could still be used.
+ */
+@Entity({ name: 'jit_login_state' })
+export class LoginStateModel {
+  @PrimaryColumn(idColumn(64))
+  stateHash!: string;
+
+  @Column(idColumn(200))
+  provider!: string;
+
+  /** PKCE verifier for the redirect flow (server-side only). */
+  @Column(textColumn())
+  codeVerifier!: string | null;
+
+  @Column(textColumn())
+  redirectUri!: string | null;
+
+  @Index()
+  @Column(timeColumn())
+  expiresAt!: number;
+
+  @Column(timeColumn({ nullable: true }))
+  usedAt!: number | null;
+
+  @Column(timeColumn())
+  createdAt!: number;
+}
+
+export const authEntities = [LocalUserModel, IdentityBindingModel, LoginStateModel];
