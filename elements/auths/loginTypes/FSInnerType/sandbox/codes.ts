@@ -1,0 +1,100 @@
+import { createHash } from 'node:crypto';
+import { FEISHU, fail } from './errors.js';
+import { randomToken } from './random.js';
+
+export type CodeChallengeMethod = 'S256' | 'plain';
+
+export interface AuthCode {
+  code: string;
+  appId: string;
+  openId: string;
+  /** Absent for codes minted by tests through issueCode without one: then any redirect_uri is accepted. */
+  redirectUri?: string;
+  codeChallenge?: string;
+  codeChallengeMethod?: CodeChallengeMethod;
+  scopes: string[];
+  expiresAt: number;
+  used: boolean;
+}
+
+export interface NewCode {
+  appId: string;
+  openId: string;
+  redirectUri?: string;
+  codeChallenge?: string;
+  codeChallengeMethod?: CodeChallengeMethod;
+  scopes?: string[];
+}
+
+export interface Redemption {
+  code: string;
+  appId: string;
+  redirectUri?: string;
+  codeVerifier?: string;
+}
+
+const VERIFIER = /^[A-Za-z0-9\-._~]{43,128}$/;
+
+/** Authorization codes: single use, short-lived (§2: 5 min for browser/QR codes). */
+export class CodeStore {
+  private readonly codes = new Map<string, AuthCode>();
+  private readonly tmpCodes = new Map<string, { openId: string; expiresAt: number }>();
+
+  constructor(
+    private readonly now: () => number,
+    private readonly ttlSeconds: number,
+  ) {}
+
+  issue(spec: NewCode): AuthCode {
+    const code: AuthCode = {
+      ...spec,
+      code: randomToken(24),
+      codeChallengeMethod: spec.codeChallenge ? (spec.codeChallengeMethod ?? 'plain') : undefined,
+      scopes: spec.scopes ?? [],
+      expiresAt: this.now() + this.ttlSeconds * 1000,
+      used: false,
+    };
+    this.codes.set(code.code, code);
+    return code;
+  }
+
+  /**
+   * Checks in the order a client can act on: unknown (20003) → another app's (20024) → used (20065)
+   * → expired (20004) → redirect_uri (20071) → PKCE (20049). Only a successful redemption spends
+   * the code; whether Feishu also burns it on a failed PKCE check is not documented.
+   */
+  redeem(request: Redemption): AuthCode {
+    const code = this.codes.get(request.code);
+    if (!code) fail(FEISHU.codeInvalid, 'the code is invalid');
+    if (code.appId !== request.appId) fail(FEISHU.wrongApp, 'the code was issued to another app');
+    if (code.used) fail(FEISHU.codeUsed, 'the code has already been used');
+    if (code.expiresAt <= this.now()) fail(FEISHU.codeExpired, 'the code has expired');
+    if (request.redirectUri !== undefined && code.redirectUri !== undefined && request.redirectUri !== code.redirectUri) {
+      fail(FEISHU.redirectMismatch, 'redirect_uri does not match the one used to authorize');
+    }
+    if (code.codeChallenge !== undefined && !pkceMatches(code, request.codeVerifier)) {
+      fail(FEISHU.pkceFailed, 'code_verifier does not match code_challenge');
+    }
+    code.used = true;
+    return code;
+  }
+
+  /** The QR SDK's temporary code (§5b) that the passport authorize URL trades for a real code. */
+  issueTmpCode(openId: string): string {
+    const tmpCode = randomToken(24);
+    this.tmpCodes.set(tmpCode, { openId, expiresAt: this.now() + this.ttlSeconds * 1000 });
+    return tmpCode;
+  }
+
+  takeTmpCode(tmpCode: string): string | undefined {
+    const entry = this.tmpCodes.get(tmpCode);
+    this.tmpCodes.delete(tmpCode);
+    return entry && entry.expiresAt > this.now() ? entry.openId : undefined;
+  }
+}
+
+function pkceMatches(code: AuthCode, verifier: string | undefined): boolean {
+  if (!verifier || !VERIFIER.test(verifier)) return false;
+  if (code.codeChallengeMethod === 'S256') return createHash('sha256').update(verifier).digest('base64url') === code.codeChallenge;
+  return verifier === code.codeChallenge;
+}

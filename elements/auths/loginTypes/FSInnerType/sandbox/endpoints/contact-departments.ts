@@ -1,0 +1,56 @@
+import { appOfBearer, authenticateContactCaller, requireScope } from '../access.js';
+import type { RequestContext, Route } from '../context.js';
+import { json } from '../http.js';
+import { pageOf, pageOffset, pageSize } from '../paging.js';
+import { departmentView } from '../projection.js';
+import { DEPARTMENT_READ_SCOPES, batchIds, viewOptions, visibleDepartment } from './contact-common.js';
+
+/**
+ * GET /contact/v3/departments/:department_id → data.department. "0" answers a virtual root (with
+ * the "all members" range only): the docs contradict each other on whether the root can be
+ * fetched (§4, UNVERIFIED), so a client should not depend on it.
+ */
+function getDepartment(ctx: RequestContext) {
+  const { app } = authenticateContactCaller(ctx);
+  requireScope(app, ...DEPARTMENT_READ_SCOPES);
+  const options = viewOptions(ctx, app);
+  const dept = visibleDepartment(ctx, ctx.state.org, app, ctx.params[0]!, options.departmentIdType);
+  return json({ code: 0, msg: 'success', data: { department: departmentView(ctx.state.org, dept, options) } });
+}
+
+/** GET …/departments/:department_id/children; fetch_child=true lists every level, breadth first. */
+function children(ctx: RequestContext) {
+  const { app } = authenticateContactCaller(ctx);
+  requireScope(app, ...DEPARTMENT_READ_SCOPES);
+  const options = viewOptions(ctx, app);
+  const size = pageSize(ctx.query);
+  const parent = visibleDepartment(ctx, ctx.state.org, app, ctx.params[0]!, options.departmentIdType);
+  const recursive = ctx.query.get('fetch_child') === 'true';
+  const listing = `children:${parent.open_department_id}:${recursive}`;
+  const offset = pageOffset(ctx.query, listing);
+  const org = ctx.state.org;
+  const all = recursive ? org.descendantDepartments(parent.open_department_id) : org.childDepartments(parent.open_department_id);
+  return json({ code: 0, msg: 'success', data: pageOf(all, offset, size, listing, (d) => departmentView(org, d, options)) });
+}
+
+/** GET …/departments/batch?department_ids=…: unknown or out-of-range ids are left out (UNVERIFIED). */
+function batchDepartments(ctx: RequestContext) {
+  const { app } = authenticateContactCaller(ctx);
+  requireScope(app, ...DEPARTMENT_READ_SCOPES);
+  const options = viewOptions(ctx, app);
+  const items = [];
+  for (const id of batchIds(ctx, 'department_ids')) {
+    const dept = ctx.state.org.findDepartment(id, options.departmentIdType);
+    if (dept && dept.open_department_id !== '0' && ctx.state.range.canSeeDepartment(app, dept.open_department_id)) {
+      items.push(departmentView(ctx.state.org, dept, options));
+    }
+  }
+  return json({ code: 0, msg: 'success', data: items.length ? { items } : {} });
+}
+
+export const contactDepartmentRoutes: Route[] = [
+  { name: 'departments_batch', method: 'GET', path: '/open-apis/contact/v3/departments/batch', style: 'open', perMinuteCap: true, appOf: appOfBearer, handle: batchDepartments },
+  { name: 'department_children', method: 'GET', path: /^\/open-apis\/contact\/v3\/departments\/([^/]+)\/children$/, style: 'open', perMinuteCap: true, appOf: appOfBearer, handle: children },
+  // "special" rate (§7): per-second cap only.
+  { name: 'department_get', method: 'GET', path: /^\/open-apis\/contact\/v3\/departments\/([^/]+)$/, style: 'open', perMinuteCap: false, appOf: appOfBearer, handle: getDepartment },
+];

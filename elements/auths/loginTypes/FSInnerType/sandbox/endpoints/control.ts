@@ -1,0 +1,52 @@
+import { json, parseJsonObject, type Reply } from '../http.js';
+import type { Sandbox } from '../server.js';
+
+/**
+ * Test controls under /_sandbox/ — not part of Feishu, so never rate-limited, faulted or counted.
+ * Bodies are JSON; a bad request answers 400 `{error}`.
+ */
+export function handleControl(sandbox: Sandbox, method: string, path: string, body: string): Reply {
+  try {
+    const input = body ? parseJsonObject(body) : {};
+    if (!input) return json({ error: 'the body must be a JSON object' }, 400);
+    switch (`${method} ${path}`) {
+      case 'GET /_sandbox/users':
+        return json({ users: listUsers(sandbox) });
+      case 'POST /_sandbox/codes':
+        return json(sandbox.issueCode(input as never));
+      case 'POST /_sandbox/tmp_codes':
+        return json({ tmpCode: sandbox.issueTmpCode(input as never) });
+      case 'GET /_sandbox/stats':
+        return json(sandbox.stats());
+      case 'DELETE /_sandbox/stats':
+        sandbox.resetStats();
+        return json({ ok: true });
+      case 'POST /_sandbox/faults':
+        sandbox.injectFault(input as never);
+        return json({ ok: true });
+      case 'DELETE /_sandbox/faults':
+        sandbox.clearFaults();
+        return json({ ok: true });
+      case 'POST /_sandbox/tokens/expire':
+        sandbox.expireTokens();
+        return json({ ok: true });
+      case 'POST /_sandbox/tokens/revoke':
+        sandbox.revokeTokens();
+        return json({ ok: true });
+      default:
+        return json({ error: `no control route ${method} ${path}` }, 404);
+    }
+  } catch (error) {
+    return json({ error: (error as Error).message }, 400);
+  }
+}
+
+function listUsers(sandbox: Sandbox) {
+  const org = sandbox.org;
+  return org.activeUsers().map((u) => ({
+    userId: u.user_id,
+    openId: u.open_id,
+    name: u.name,
+    departments: u.department_ids.map((id) => org.findDepartment(id, 'open_department_id')?.name ?? id),
+  }));
+}

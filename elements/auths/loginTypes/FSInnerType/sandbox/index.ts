@@ -1,0 +1,14 @@
+export { startSandbox } from './server.js';
+export type { AuthorizeUrlOptions, IssueCodeOptions, IssuedCode, Sandbox, SandboxOptions } from './server.js';
+export { generateOrg } from './org-generator.js';
+export type { OrgOptions } from './org-generator.js';
+export { Org } from './org.js';
+export type { NewDepartment, OrgData } from './org.js';
+export * from './org-types.js';
+export { ALL_SCOPES, DEFAULT_APP_ID, DEFAULT_REDIRECT_URIS, SCOPES, completeApp, defaultApp } from './apps.js';
+export type { AppStatus, SandboxApp } from './apps.js';
+export type { Fault, FaultKind } from './faults.js';
+export { ENDPOINT_NAMES } from './endpoint-names.js';
+export type { EndpointName } from './endpoint-names.js';
+export type { EndpointStats, SandboxStats } from './stats.js';
+export { FEISHU } from './errors.js';

@@ -1,0 +1,262 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { completeApp, defaultApp, type SandboxApp } from './apps.js';
+import { CodeStore, type CodeChallengeMethod } from './codes.js';
+import { ContactRange } from './contact-range.js';
+import type { RequestContext, Route, SandboxState } from './context.js';
+import { authorizeRoutes, callbackUrl } from './endpoints/authorize-page.js';
+import { contactDepartmentRoutes } from './endpoints/contact-departments.js';
+import { contactUserRoutes } from './endpoints/contact-users.js';
+import { handleControl } from './endpoints/control.js';
+import { credentialRoutes } from './endpoints/credentials.js';
+import { oauthTokenRoute } from './endpoints/oauth-token.js';
+import { userInfoRoute } from './endpoints/user-info.js';
+import { failureReply, injectedStatusReply, rateLimitedReply } from './error-replies.js';
+import { FEISHU, FeishuFailure } from './errors.js';
+import { FaultQueue, type Fault, type FaultKind } from './faults.js';
+import { newLogId, readBody, writeReply, type Reply } from './http.js';
+import { Org } from './org.js';
+import { generateOrg, type OrgOptions } from './org-generator.js';
+import { RateLimiter } from './rate-limiter.js';
+import { Router } from './router.js';
+import { StatsRecorder, type SandboxStats } from './stats.js';
+import { TokenStore } from './tokens.js';
+
+export interface SandboxOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  host?: string;
+  /** A prebuilt org, or options for generateOrg (default: the small named org). */
+  org?: Org | OrgOptions;
+  /** Registered apps (the first is `sandbox.appId`); default: one active app with every scope. */
+  apps?: Array<Partial<SandboxApp> & { appId: string }>;
+  /** Requests per second per endpoint per app (default 50, §7); 0 or Infinity turns rate limiting off. */
+  rate?: number;
+  /** Per-minute cap where the contract gives one (default 1000); 0 or Infinity turns it off. */
+  ratePerMinute?: number;
+  /** The clock (ms) for expiry and rate windows. */
+  now?: () => number;
+  codeTtlSeconds?: number;
+  tokenTtlSeconds?: number;
+  refreshTokenTtlSeconds?: number;
+}
+
+export interface IssueCodeOptions {
+  /** user_id, open_id or union_id. */
+  userId: string;
+  appId?: string;
+  /** When given, the token exchange must present the same redirect_uri (20071); when absent, any. */
+  redirectUri?: string;
+  codeChallenge?: string;
+  codeChallengeMethod?: CodeChallengeMethod;
+  /** Granted scopes, space-separated or a list; include 'offline_access' to get a refresh token. */
+  scope?: string | string[];
+  state?: string;
+}
+
+export interface IssuedCode {
+  code: string;
+  /** redirect_uri?code=…&state=… when a redirectUri was given. */
+  callbackUrl?: string;
+}
+
+export interface AuthorizeUrlOptions {
+  flavour?: 'accounts' | 'passport';
+  appId?: string;
+  redirectUri: string;
+  state?: string;
+  scope?: string;
+  codeChallenge?: string;
+  codeChallengeMethod?: CodeChallengeMethod;
+}
+
+export interface Sandbox {
+  readonly baseUrl: string;
+  /** Credentials of the first registered app. */
+  readonly appId: string;
+  readonly appSecret: string;
+  /** Mutable: resign users, move departments… between calls (see Org). */
+  readonly org: Org;
+  /** Mutable: change an app's status, scopes, contact range or redirect URLs on the fly. */
+  readonly apps: SandboxApp[];
+  stats(): SandboxStats;
+  resetStats(): void;
+  injectFault(fault: Fault): void;
+  clearFaults(): void;
+  /** Mints a code as if the user had approved the authorize page. */
+  issueCode(options: IssueCodeOptions): IssuedCode;
+  /** Mints the QR SDK's tmp_code for a user, to append to a passport authorize URL (§5b). */
+  issueTmpCode(options: { userId: string }): string;
+  /** A URL of the sandbox's authorize page. */
+  authorizeUrl(options: AuthorizeUrlOptions): string;
+  /** Every tenant/app/user access token issued so far expires now. */
+  expireTokens(): void;
+  /** Every access and refresh token issued so far is revoked. */
+  revokeTokens(): void;
+  close(): Promise<void>;
+}
+
+const ROUTES: Route[] = [
+  ...credentialRoutes,
+  oauthTokenRoute,
+  userInfoRoute,
+  ...contactUserRoutes,
+  ...contactDepartmentRoutes,
+  ...authorizeRoutes,
+];
+
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const now = options.now ?? Date.now;
+  const org = options.org instanceof Org ? options.org : generateOrg(options.org);
+  const apps = options.apps?.length ? options.apps.map(completeApp) : [defaultApp()];
+  const state: SandboxState = {
+    org,
+    apps,
+    now,
+    tokens: new TokenStore(now, { accessSeconds: options.tokenTtlSeconds ?? 7200, refreshSeconds: options.refreshTokenTtlSeconds ?? 604_800 }),
+    codes: new CodeStore(now, options.codeTtlSeconds ?? 300),
+    range: new ContactRange(org),
+  };
+  const router = new Router(ROUTES);
+  const faults = new FaultQueue();
+  const stats = new StatsRecorder();
+  const perSecond = options.rate ?? 50;
+  const limiter = new RateLimiter(now, { perSecond, perMinute: perSecond > 0 && Number.isFinite(perSecond) ? (options.ratePerMinute ?? 1000) : 0 });
+
+  const sandbox: Sandbox = {
+    baseUrl: '',
+    get appId() {
+      return apps[0]!.appId;
+    },
+    get appSecret() {
+      return apps[0]!.appSecret;
+    },
+    org,
+    apps,
+    stats: () => stats.snapshot(),
+    resetStats: () => stats.reset(),
+    injectFault: (fault) => faults.add(fault),
+    clearFaults: () => faults.clear(),
+    issueCode: (o) => {
+      const app = o.appId ? apps.find((a) => a.appId === o.appId) : apps[0];
+      if (!app) throw new Error(`sandbox: no app "${o.appId}"`);
+      const scopes = Array.isArray(o.scope) ? o.scope : (o.scope ?? '').split(' ').filter(Boolean);
+      const code = state.codes.issue({
+        appId: app.appId,
+        openId: org.user(o.userId).open_id,
+        redirectUri: o.redirectUri,
+        codeChallenge: o.codeChallenge,
+        codeChallengeMethod: o.codeChallengeMethod,
+        scopes,
+      });
+      return o.redirectUri ? { code: code.code, callbackUrl: callbackUrl(o.redirectUri, { code: code.code, state: o.state }) } : { code: code.code };
+    },
+    issueTmpCode: (o) => state.codes.issueTmpCode(org.user(o.userId).open_id),
+    authorizeUrl: (o) => {
+      const params = new URLSearchParams({ client_id: o.appId ?? apps[0]!.appId, redirect_uri: o.redirectUri, response_type: 'code' });
+      if (o.state !== undefined) params.set('state', o.state);
+      if (o.scope !== undefined) params.set('scope', o.scope);
+      if (o.codeChallenge !== undefined) params.set('code_challenge', o.codeChallenge);
+      if (o.codeChallengeMethod !== undefined) params.set('code_challenge_method', o.codeChallengeMethod);
+      const path = o.flavour === 'passport' ? '/suite/passport/oauth/authorize' : '/open-apis/authen/v1/authorize';
+      return `${sandbox.baseUrl}${path}?${params}`;
+    },
+    expireTokens: () => state.tokens.expireAll(),
+    revokeTokens: () => state.tokens.revokeAll(),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+
+  async function dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const logId = newLogId();
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    const method = req.method ?? 'GET';
+    if (path.startsWith('/_sandbox/')) {
+      writeReply(res, handleControl(sandbox, method, path, method === 'GET' ? '' : await readBody(req)), logId);
+      return;
+    }
+    const match = router.match(method, path);
+    if (!match) {
+      writeReply(res, { status: 404, body: '404 page not found', contentType: 'text/plain; charset=utf-8' }, logId);
+      return;
+    }
+    const { route } = match;
+    stats.request(route.name);
+    const send = (reply: Reply) => {
+      stats.response(route.name, reply.status);
+      writeReply(res, reply, logId);
+    };
+
+    const fault = faults.take(route.name);
+    if (fault) {
+      stats.faulted(route.name);
+      if (fault.kind === 'latency') await sleep(fault.ms);
+      else if (fault.kind === 'drop') {
+        stats.response(route.name, 'dropped');
+        req.socket.destroy();
+        return;
+      } else return send(faultReply(fault, route, logId));
+    }
+
+    const ctx: RequestContext = {
+      req,
+      path,
+      query: new URLSearchParams(q < 0 ? '' : url.slice(q + 1)),
+      params: match.params,
+      body: route.method === 'POST' ? await readBody(req) : '',
+      state,
+    };
+    if (limiter.enabled) {
+      const limited = limiter.take(`${route.name}\n${route.appOf(ctx) ?? ''}`, route.perMinuteCap);
+      if (limited) {
+        stats.rateLimited(route.name);
+        return send(rateLimitedReply(limited.limit, limited.resetSeconds));
+      }
+    }
+    try {
+      send(await route.handle(ctx));
+    } catch (error) {
+      if (error instanceof FeishuFailure) return send(failureReply(route.style, error, logId));
+      send(failureReply(route.style, new FeishuFailure(route.style === 'oauth' ? FEISHU.serverError : FEISHU.contactInternal, 'sandbox internal error'), logId));
+    }
+  }
+
+  function faultReply(fault: Exclude<FaultKind, { kind: 'latency' | 'drop' }>, route: Route, logId: string): Reply {
+    switch (fault.kind) {
+      case 'status':
+        return injectedStatusReply(route.style, fault.status);
+      case 'rate_limit':
+        stats.rateLimited(route.name);
+        return rateLimitedReply(perSecond > 0 && Number.isFinite(perSecond) ? perSecond : 50, fault.resetSeconds ?? 1);
+      case 'malformed':
+        return { status: 200, body: '{"code":0,"msg":"success","data":{"user":{"open_id":"ou_', contentType: 'application/json; charset=utf-8' };
+      case 'content_type':
+        return { status: 200, body: '<!DOCTYPE html><html><head><title>Feishu</title></head><body>Service busy, please retry</body></html>', contentType: 'text/html; charset=utf-8' };
+      case 'token_invalid':
+        return failureReply(route.style, new FeishuFailure(FEISHU.tokenInvalid), logId);
+    }
+  }
+
+  const server = createServer((req, res) => {
+    dispatch(req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(500).end();
+      else res.destroy();
+    });
+  });
+  // Feishu keeps connections alive; so does the sandbox, longer than typical client agents' idle time.
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  (sandbox as { baseUrl: string }).baseUrl = `http://${host}:${address.port}`;
+  return sandbox;
+}
