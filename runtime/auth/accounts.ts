@@ -53,6 +53,10 @@ export class AccountService {
     return user;
   }
 
+  async makeAdmin(localUserId: string): Promise<void> {
+    await this.dataSource.getRepository(LocalUserModel).update({ id: localUserId }, { isAdmin: true, updatedAt: this.now() });
+  }
+
   private async bindNew(provider: string, externalId: string, profile: ExternalProfile, policy: UnboundPolicy): Promise<LocalUserModel> {
     if (policy === 'refuse') throw new Code(AuthCodes.LOGIN_NOT_ALLOWED, 'This app only lets in people who already have an account here.', { reason: 'not_bound' });
     try {

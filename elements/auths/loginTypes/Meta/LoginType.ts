@@ -1,0 +1,37 @@
+import { Element } from '../../../../runtime/element.js';
+import { AccountService } from '../../../../runtime/auth/accounts.js';
+import { LoginStateStore } from '../../../../runtime/auth/login-states.js';
+import { authEntities } from '../../../../runtime/auth/models.js';
+
+/** What every login Type returns once it has proven who the person is. */
+export interface LoginUserInfo {
+  userId: string;
+  name: string | null;
+  localUserId: string;
+}
+
+/**
+ * Base class of every Type under auths.loginTypes.Meta: gives each login
+ * method the shared local-account service and the database-backed login
+ * state store, so a new login Type only writes its provider's protocol.
+ */
+export abstract class LoginType<Config = Readonly<Record<string, unknown>>> extends Element<Config> {
+  static override entities: ReadonlyArray<Function> = authEntities;
+
+  private accountService: AccountService | undefined;
+  private stateStore: LoginStateStore | undefined;
+
+  protected get accounts(): AccountService {
+    return (this.accountService ??= new AccountService(this.host.dataSource, () => this.host.now()));
+  }
+
+  protected get states(): LoginStateStore {
+    return (this.stateStore ??= new LoginStateStore(this.host.dataSource, () => this.host.now()));
+  }
+
+  /** What the browser needs to start a login (never a secret). */
+  abstract getLoginConfig(): Promise<object>;
+
+  /** Turns the provider's authorization code into a logged-in, bound user. */
+  abstract getLoginCode(params: { authCode: string; state?: string }): Promise<LoginUserInfo>;
+}
