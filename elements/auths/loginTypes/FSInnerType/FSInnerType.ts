@@ -1,0 +1,250 @@
+import { authEntities } from '../../../../runtime/auth/models.js';
+import type { ElementContext } from '../../../../runtime/element.js';
+import { Code, RuntimeCodes } from '../../../../runtime/errcode.js';
+import { LoginType } from '../Meta/LoginType.js';
+import { FSInnerCodes } from './codes.js';
+import type { FSInnerConfig } from './config.js';
+import { DepartmentSync, type SyncProgress } from './department-sync.js';
+import { Directory } from './directory.js';
+import { FeishuApi } from './feishu/api.js';
+import { hostsFor, type FeishuHosts } from './feishu/hosts.js';
+import { FeishuHttp } from './feishu/http.js';
+import type { FeishuContactUser, FeishuUserInfo } from './feishu/types.js';
+import { assertAuthCode, authorizeUrl, pkcePair, qrAuthorizeUrl } from './login.js';
+import { fsInnerEntities, type FSInnerAuthModel } from './models.js';
+import { EndpointPacer } from './pacing.js';
+import { idOf, leaderIdsOf, profileFromContact, profileFromUserInfo, type ContactProfile, type DepartmentFacts, type FSInnerUserDetail, type FSInnerUserInfo } from './profile.js';
+import { runPreflight, type PreflightReport } from './preflight.js';
+
+export interface LoginConfig {
+  appId: string;
+  /** State for the QR-code / passport flow (what the seed's frontend example uses). */
+  state: string;
+  redirectUri: string | null;
+  /** Accounts authorize URL for the redirect flow; carries its own PKCE-bound state. */
+  authorizeUrl: string;
+  /** Passport authorize URL: the QR-code SDK's `goto`. */
+  qrAuthorizeUrl: string;
+  expiresIn: number;
+}
+
+/**
+ * auths.loginTypes.FSInnerType: log people in with a Feishu self-built app
+ * (QR code on a PC, or password-free inside the Feishu client), bind them to
+ * local accounts, and keep a local copy of the organization.
+ */
+export class FSInnerType extends LoginType<FSInnerConfig> {
+  static override entities: ReadonlyArray<Function> = [...authEntities, ...fsInnerEntities];
+
+  protected readonly hosts: FeishuHosts;
+  protected readonly api: FeishuApi;
+  protected readonly directory: Directory;
+
+  constructor(context: ElementContext<FSInnerConfig>) {
+    super(context);
+    this.hosts = hostsFor(this.config.domain);
+    const pacer = new EndpointPacer(this.config.requestsPerSecond);
+    const http = new FeishuHttp({ timeoutMs: this.config.timeoutMs });
+    this.api = new FeishuApi(http, this.hosts, this.config, () => this.host.now(), (endpoint) => pacer.wait(endpoint));
+    this.directory = new Directory(this.host.dataSource, this.fullName, () => this.host.now());
+  }
+
+  /** Fresh single-use states (≥ 128 bits) stored server-side, and the URLs that carry them. Never the secret. */
+  async getLoginConfig(): Promise<LoginConfig> {
+    const ttlSeconds = this.config.stateTtlSeconds;
+    const redirectUri = this.config.redirectUri ?? null;
+    const pkce = pkcePair();
+    const [qr, redirect] = await Promise.all([
+      this.states.issue(this.fullName, { ttlSeconds, ...(redirectUri ? { redirectUri } : {}) }),
+      this.states.issue(this.fullName, { ttlSeconds, codeVerifier: pkce.verifier, ...(redirectUri ? { redirectUri } : {}) }),
+    ]);
+    return {
+      appId: this.config.appId,
+      state: qr.state,
+      redirectUri,
+      authorizeUrl: authorizeUrl(this.hosts, this.config, redirect.state, pkce.challenge),
+      qrAuthorizeUrl: qrAuthorizeUrl(this.hosts, this.config, qr.state),
+      expiresIn: ttlSeconds,
+    };
+  }
+
+  /**
+   * Authorization code → logged-in, bound user. With `state` (QR and redirect
+   * flows) the state must be one this instance issued, unexpired and unused;
+   * without it (the in-Feishu workspace flow) the code comes from the client.
+   */
+  async getLoginCode(params: { authCode: string; state?: string }): Promise<FSInnerUserInfo> {
+    assertAuthCode(params?.authCode);
+    const consumed = params.state !== undefined ? await this.states.consume(this.fullName, params.state) : { codeVerifier: null, redirectUri: null };
+    const token = await this.api.exchangeCode({ code: params.authCode, redirectUri: consumed.redirectUri, codeVerifier: consumed.codeVerifier });
+    const info = await this.api.userInfo(token.access_token);
+    const userId = await this.resolveUserId(info);
+    const profile = await this.loginProfile(userId, info);
+    if (profile.status === 'resigned' || profile.status === 'frozen') {
+      throw new Code(FSInnerCodes.LOGIN_NOT_ALLOWED, `This Feishu user may not log in to this app: the account is ${profile.status}`, { reason: profile.status });
+    }
+    await this.checkLoginAllowed(userId, profile);
+    const now = this.host.now();
+    await this.directory.saveUser(userId, profile, {
+      tokens: {
+        accessToken: token.access_token,
+        refreshToken: token.refresh_token ?? null,
+        expiresAt: now + token.expires_in * 1000,
+        refreshExpiresAt: token.refresh_token_expires_in ? now + token.refresh_token_expires_in * 1000 : null,
+      },
+      tenantKey: info.tenant_key ?? null,
+      synced: false,
+      loggedIn: true,
+    });
+    const policy = this.config.binding === 'match' ? 'match' : this.config.binding === 'existing' && !(await this.isKnown(userId)) ? 'refuse' : 'create';
+    const local = await this.accounts.resolve(this.fullName, userId, profile, policy);
+    if (this.config.adminUserIds.includes(userId) && !local.isAdmin) await this.accounts.makeAdmin(local.id);
+    await this.directory.setLocalUser(userId, local.id);
+    return { userId, ...withoutEmployeeNo(profile), localUserId: local.id };
+  }
+
+  /** Detailed contact v3 view of one user; userId per `userIdType`. */
+  async getUserInfo(params: { userId: string }): Promise<FSInnerUserDetail> {
+    const userId = requireId(params?.userId, 'userId');
+    const user = await this.api.getUser(userId, this.config.userIdType);
+    const facts = await this.departmentFacts(user.department_ids ?? []);
+    const profile = profileFromContact(user, userId, facts);
+    const row = await this.directory.findUser(userId);
+    return {
+      userId,
+      ...withoutEmployeeNo(profile),
+      enName: user.en_name ?? null,
+      employeeNo: user.employee_no ?? null,
+      employeeType: user.employee_type ?? null,
+      managerUserId: user.leader_user_id ?? null,
+      avatars: {
+        avatar72: user.avatar?.avatar_72 ?? null,
+        avatar240: user.avatar?.avatar_240 ?? null,
+        avatar640: user.avatar?.avatar_640 ?? null,
+        avatarOrigin: user.avatar?.avatar_origin ?? null,
+      },
+      statusFlags: {
+        isFrozen: user.status?.is_frozen ?? false,
+        isResigned: user.status?.is_resigned ?? false,
+        isActivated: user.status?.is_activated ?? true,
+        isExited: user.status?.is_exited ?? false,
+        isUnjoin: user.status?.is_unjoin ?? false,
+      },
+      localUserId: row?.localUserId ?? null,
+    };
+  }
+
+  /** The app's tenant_access_token: cached, single flight, refreshed before expiry. Never exposed over HTTP. */
+  getAccessToken(): Promise<string> {
+    return this.api.tenantTokens.get();
+  }
+
+  /** Fetch and store one user. Without forceUpdate, a user synced within userSyncTtlSeconds is left as is (no request). */
+  async syncUserInfo(params: { userId: string; forceUpdate?: boolean }): Promise<void> {
+    const userId = requireId(params?.userId, 'userId');
+    const row = await this.directory.findUser(userId);
+    if (!params.forceUpdate && this.isFresh(row)) return;
+    const user = await this.api.getUser(userId, this.config.userIdType);
+    await this.directory.saveUser(userId, profileFromContact(user, userId, await this.departmentFacts(user.department_ids ?? [])), { synced: true });
+  }
+
+  /** Sync the department tree (or one department) with its members; progress via onProgress. */
+  async syncDepartmentInfo(params: { deptId?: string; onProgress?: (progress: SyncProgress) => void } = {}): Promise<void> {
+    const deptId = params.deptId === undefined ? undefined : requireId(params.deptId, 'deptId');
+    await new DepartmentSync(this.api, this.directory, this.config, () => this.host.now(), this.host.dataSource).run({
+      ...(deptId !== undefined ? { deptId } : {}),
+      ...(params.onProgress ? { onProgress: params.onProgress } : {}),
+    });
+  }
+
+  /** Preflight: credentials, redirect URI, and which permissions are missing (so which fields will be empty). */
+  checkConfig(): Promise<PreflightReport> {
+    return runPreflight(this.api, this.config);
+  }
+
+  /** Token cache state for status pages (never the token). */
+  tokenStatus(): { cached: boolean; expiresAt?: number } {
+    return this.api.tenantTokens.status();
+  }
+
+  private async resolveUserId(info: FeishuUserInfo): Promise<string> {
+    const direct = idOf(info, this.config.userIdType);
+    if (direct) return direct;
+    const viaContact = idOf(await this.api.getUser(info.open_id, 'open_id'), this.config.userIdType);
+    if (viaContact) return viaContact;
+    throw new Code(FSInnerCodes.PERMISSION_MISSING, `The Feishu app lacks a permission this call needs: userIdType "${this.config.userIdType}" needs scope contact:user.employee_id:readonly`, {
+      scopes: ['contact:user.employee_id:readonly'],
+    });
+  }
+
+  /** A recently synced user is answered from the local copy: a warm login costs Feishu two requests. */
+  private async loginProfile(userId: string, info: FeishuUserInfo): Promise<ContactProfile> {
+    const row = await this.directory.findUser(userId);
+    if (row && this.isFresh(row)) {
+      const departments = await this.directory.departmentsOf(userId);
+      return { ...profileFromUserInfo(info), ...storedProfile(row), departments, isLeader: departments.some((d) => d.isLeader) };
+    }
+    let user: FeishuContactUser;
+    try {
+      user = await this.api.getUser(userId, this.config.userIdType);
+    } catch (err) {
+      if (Code.is(err) && err.code === FSInnerCodes.PERMISSION_MISSING) return profileFromUserInfo(info); // no contact permission: log in with what user_info tells
+      throw err;
+    }
+    return profileFromContact(user, userId, await this.departmentFacts(user.department_ids ?? []));
+  }
+
+  /** Hook for subclasses (e.g. an app's override restricting login to one department). Throw Code 40301 to refuse. */
+  protected async checkLoginAllowed(_userId: string, _profile: ContactProfile): Promise<void> {}
+
+  private async isKnown(userId: string): Promise<boolean> {
+    const row = await this.directory.findUser(userId);
+    return row?.syncedAt != null || row?.localUserId != null;
+  }
+
+  private isFresh(row: FSInnerAuthModel | null): boolean {
+    return row?.syncedAt != null && this.host.now() - row.syncedAt < this.config.userSyncTtlSeconds * 1000;
+  }
+
+  /** Names and leaders of departments: from the local copy, the rest in one batch request. */
+  protected async departmentFacts(deptIds: string[]): Promise<Map<string, DepartmentFacts>> {
+    const facts = await this.directory.departmentFacts(deptIds);
+    const missing = deptIds.filter((id) => !facts.has(id));
+    if (missing.length > 0) {
+      try {
+        for (const d of await this.api.departmentsBatch(missing, this.config.userIdType)) {
+          facts.set(d.open_department_id, { name: d.name, leaderIds: leaderIdsOf(d) });
+        }
+      } catch (err) {
+        if (!(Code.is(err) && err.code === FSInnerCodes.PERMISSION_MISSING)) throw err;
+      }
+    }
+    return facts;
+  }
+}
+
+function requireId(value: unknown, field: string): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 128) {
+    throw new Code(RuntimeCodes.INVALID_PARAMS, `Parameter ${field} must be a non-empty string of at most 128 characters.`, { field });
+  }
+  return value;
+}
+
+function storedProfile(row: FSInnerAuthModel): Partial<ContactProfile> {
+  return {
+    name: row.name,
+    mobile: row.mobile,
+    email: row.email,
+    avatar: row.avatar,
+    department: row.department,
+    position: row.position,
+    gender: row.gender as ContactProfile['gender'],
+    status: (row.status ?? 'active') as ContactProfile['status'],
+    employeeNo: row.employeeNo,
+  };
+}
+
+function withoutEmployeeNo(profile: ContactProfile): Omit<ContactProfile, 'employeeNo'> {
+  const { employeeNo: _omit, ...rest } = profile;
+  return rest;
+}

@@ -1,0 +1,17 @@
+import type { UserIdType } from './feishu/api.js';
+
+/** A bound, validated instance config (config.schema.json with its defaults filled in). */
+export interface FSInnerConfig {
+  readonly appId: string;
+  readonly appSecret: string;
+  readonly domain: string;
+  readonly redirectUri?: string;
+  readonly userIdType: UserIdType;
+  readonly stateTtlSeconds: number;
+  readonly binding: 'create' | 'match' | 'existing';
+  readonly syncRootDepartments?: readonly string[];
+  readonly userSyncTtlSeconds: number;
+  readonly requestsPerSecond: number;
+  readonly timeoutMs: number;
+  readonly adminUserIds: readonly string[];
+}

@@ -1,0 +1,148 @@
+import pLimit from 'p-limit';
+import type { DataSource } from 'typeorm';
+import type { FSInnerConfig } from './config.js';
+import type { Directory } from './directory.js';
+import type { FeishuApi } from './feishu/api.js';
+import type { FeishuContactUser, FeishuDepartment, Page } from './feishu/types.js';
+import { idOf, leaderIdsOf, profileFromContact, type DepartmentFacts } from './profile.js';
+
+export interface SyncProgress {
+  phase: 'departments' | 'users' | 'writing' | 'done';
+  departmentsFound: number;
+  departmentsDone: number;
+  usersFound: number;
+  usersWritten: number;
+}
+
+/** Requests in flight at once; the per-endpoint pacer keeps them under Feishu's rate. */
+const CONCURRENCY = 16;
+/** Rows per transaction: large enough to amortise commits, small enough to keep locks short. */
+const BATCH = 500;
+const ROOT = '0';
+
+/**
+ * Copies Feishu's organization into the Directory:
+ *   1. departments: breadth-first from the roots, every page of children
+ *      (fetch_child=false: documented limits on recursive fetches are unclear
+ *      for tenant tokens, contract §4), many departments in flight at once;
+ *   2. members: every page of find_by_department for each department;
+ *   3. writes in batched transactions; after a full sync from the root,
+ *      whatever was not seen is marked gone.
+ */
+export class DepartmentSync {
+  private readonly limit = pLimit(CONCURRENCY);
+
+  constructor(
+    private readonly api: FeishuApi,
+    private readonly directory: Directory,
+    private readonly config: FSInnerConfig,
+    private readonly now: () => number,
+    _dataSource: DataSource,
+  ) {}
+
+  async run(options: { deptId?: string; onProgress?: (progress: SyncProgress) => void }): Promise<void> {
+    const startedAt = this.now();
+    const progress: SyncProgress = { phase: 'departments', departmentsFound: 0, departmentsDone: 0, usersFound: 0, usersWritten: 0 };
+    const report = () => options.onProgress?.({ ...progress });
+    const userIdType = this.config.userIdType;
+
+    const departments = options.deptId !== undefined ? await this.single(options.deptId) : await this.tree(this.config.syncRootDepartments ?? [ROOT], progress, report);
+    progress.departmentsFound = departments.size;
+    report();
+
+    progress.phase = 'users';
+    const users = new Map<string, FeishuContactUser>();
+    const roots = options.deptId !== undefined ? [options.deptId] : (this.config.syncRootDepartments ?? [ROOT]);
+    // People placed directly under the root (a CEO, say) belong to no real department.
+    const memberSources = roots.includes(ROOT) ? [ROOT, ...departments.keys()] : [...departments.keys()];
+    await Promise.all(
+      memberSources.map((deptId) =>
+        this.limit(async () => {
+          for await (const user of this.pages((token) => this.api.findByDepartment(deptId, userIdType, token))) {
+            const id = idOf(user, userIdType);
+            if (id !== undefined) users.set(id, user);
+          }
+          progress.departmentsDone++;
+          progress.usersFound = users.size;
+          report();
+        }),
+      ),
+    );
+
+    progress.phase = 'writing';
+    const facts = new Map<string, DepartmentFacts>([...departments.values()].map((d) => [d.open_department_id, { name: d.name, leaderIds: leaderIdsOf(d) }]));
+    const missingFacts = new Set<string>();
+    for (const user of users.values()) for (const id of user.department_ids ?? []) if (!facts.has(id)) missingFacts.add(id);
+    for (const [id, fact] of await this.directory.departmentFacts([...missingFacts])) facts.set(id, fact);
+
+    const rows = [...departments.values()].map(toDepartmentRow);
+    for (let i = 0; i < rows.length; i += BATCH) await this.directory.saveDepartments(rows.slice(i, i + BATCH));
+    const entries = [...users.entries()];
+    for (let i = 0; i < entries.length; i += BATCH) {
+      await this.directory.transaction(async (manager) => {
+        for (const [userId, user] of entries.slice(i, i + BATCH)) {
+          await this.directory.saveUser(userId, profileFromContact(user, userId, facts), { synced: true }, manager);
+        }
+      });
+      progress.usersWritten = Math.min(entries.length, i + BATCH);
+      report();
+    }
+    const wholeTree = options.deptId === undefined && (this.config.syncRootDepartments ?? [ROOT]).includes(ROOT);
+    if (wholeTree) await this.directory.markGone(startedAt);
+    progress.phase = 'done';
+    report();
+  }
+
+  private async single(deptId: string): Promise<Map<string, FeishuDepartment>> {
+    if (deptId === ROOT) return new Map(); // the root is virtual (contract §4): it has members only through its children
+    const department = await this.api.getDepartment(deptId, this.config.userIdType);
+    return new Map([[department.open_department_id, department]]);
+  }
+
+  private async tree(roots: readonly string[], progress: SyncProgress, report: () => void): Promise<Map<string, FeishuDepartment>> {
+    const found = new Map<string, FeishuDepartment>();
+    for (const root of roots) if (root !== ROOT) for (const [id, d] of await this.single(root)) found.set(id, d);
+    let frontier: string[] = roots.map((r) => (r === ROOT ? ROOT : (found.get(r)?.open_department_id ?? r)));
+    while (frontier.length > 0) {
+      const next: string[] = [];
+      await Promise.all(
+        frontier.map((parent) =>
+          this.limit(async () => {
+            for await (const child of this.pages((token) => this.api.departmentChildren(parent, this.config.userIdType, token))) {
+              if (found.has(child.open_department_id)) continue;
+              found.set(child.open_department_id, child);
+              next.push(child.open_department_id);
+            }
+            progress.departmentsFound = found.size;
+            report();
+          }),
+        ),
+      );
+      frontier = next;
+    }
+    return found;
+  }
+
+  private async *pages<T>(fetch: (pageToken?: string) => Promise<Page<T>>): AsyncGenerator<T> {
+    let token: string | undefined;
+    do {
+      const page = await fetch(token);
+      yield* page.items ?? [];
+      token = page.has_more ? page.page_token : undefined;
+    } while (token);
+  }
+}
+
+function toDepartmentRow(d: FeishuDepartment) {
+  return {
+    deptId: d.open_department_id,
+    customId: d.department_id ?? null,
+    name: d.name,
+    parentId: d.parent_department_id ?? null,
+    leaderUserId: d.leader_user_id ?? null,
+    leaderIds: leaderIdsOf(d),
+    memberCount: d.member_count ?? 0,
+    sortOrder: d.order ?? null,
+    deleted: d.status?.is_deleted ?? false,
+  };
+}

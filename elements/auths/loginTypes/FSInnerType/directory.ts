@@ -1,0 +1,160 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { FSInnerAuthModel, FSInnerDeptModel, FSInnerMembershipModel } from './models.js';
+import type { ContactProfile, DepartmentFacts, DepartmentRef } from './profile.js';
+
+/** Tokens of a login, stored with the user. */
+export interface UserTokens {
+  accessToken: string;
+  refreshToken: string | null;
+  expiresAt: number;
+  refreshExpiresAt: number | null;
+}
+
+/**
+ * The local copy of one instance's Feishu directory: users, departments and
+ * memberships. Writes are upserts on the unique keys, so a re-sync, or two
+ * processes syncing at once, never duplicate a row; Feishu-owned fields are
+ * overwritten, local ones (localUserId) never.
+ */
+export class Directory {
+  constructor(
+    private readonly dataSource: DataSource,
+    readonly instance: string,
+    private readonly now: () => number,
+  ) {}
+
+  findUser(userId: string): Promise<FSInnerAuthModel | null> {
+    return this.dataSource.getRepository(FSInnerAuthModel).findOneBy({ instance: this.instance, userId });
+  }
+
+  /** Names and leaders of departments already synced, by open_department_id. */
+  async departmentFacts(deptIds: string[]): Promise<Map<string, DepartmentFacts>> {
+    const facts = new Map<string, DepartmentFacts>();
+    if (deptIds.length === 0) return facts;
+    const rows = await this.dataSource
+      .getRepository(FSInnerDeptModel)
+      .createQueryBuilder('d')
+      .where('d.instance = :instance AND d.deptId IN (:...deptIds)', { instance: this.instance, deptIds })
+      .getMany();
+    for (const row of rows) facts.set(row.deptId, { name: row.name, leaderIds: row.leaderIds ? (JSON.parse(row.leaderIds) as string[]) : [] });
+    return facts;
+  }
+
+  /** Memberships as stored, for answering from the local copy. */
+  async departmentsOf(userId: string): Promise<DepartmentRef[]> {
+    const rows = await this.dataSource.getRepository(FSInnerMembershipModel).findBy({ instance: this.instance, userId });
+    const facts = await this.departmentFacts(rows.map((r) => r.deptId));
+    return rows.map((r) => ({ id: r.deptId, name: facts.get(r.deptId)?.name ?? null, isLeader: r.isLeader, isPrimary: r.isPrimary }));
+  }
+
+  /** Upserts one user with their memberships in one transaction. */
+  async saveUser(userId: string, profile: ContactProfile, extra: { tokens?: UserTokens; tenantKey?: string | null; synced: boolean; loggedIn?: boolean }, manager?: EntityManager): Promise<void> {
+    const run = async (m: EntityManager) => {
+      const now = this.now();
+      const row: Partial<FSInnerAuthModel> = {
+        instance: this.instance,
+        userId,
+        openId: profile.openId,
+        unionId: profile.unionId,
+        name: profile.name,
+        mobile: profile.mobile,
+        email: profile.email,
+        avatar: profile.avatar,
+        department: profile.department,
+        position: profile.position,
+        gender: profile.gender,
+        status: profile.status,
+        isLeader: profile.isLeader,
+        employeeNo: profile.employeeNo,
+        deletedAt: profile.status === 'resigned' ? now : null,
+        updatedAt: now,
+      };
+      if (extra.tenantKey) row.tenantKey = extra.tenantKey;
+      if (extra.synced) row.syncedAt = now;
+      if (extra.loggedIn) row.lastLoginAt = now;
+      if (extra.tokens) Object.assign(row, extra.tokens);
+      await m
+        .createQueryBuilder()
+        .insert()
+        .into(FSInnerAuthModel)
+        .values({ ...row, createdAt: now })
+        .orUpdate(Object.keys(row).filter((k) => k !== 'instance' && k !== 'userId'), ['instance', 'userId'])
+        .execute();
+      if (extra.synced || profile.departments.length > 0) await this.replaceMemberships(m, userId, profile.departments, now);
+    };
+    await (manager ? run(manager) : this.dataSource.transaction(run));
+  }
+
+  /** Upserts departments (one statement per row, inside the caller's transaction when given). */
+  async saveDepartments(departments: Array<{ deptId: string; customId: string | null; name: string; parentId: string | null; leaderUserId: string | null; leaderIds: string[]; memberCount: number; sortOrder: string | null; deleted: boolean }>, manager?: EntityManager): Promise<void> {
+    const run = async (m: EntityManager) => {
+      const now = this.now();
+      for (const d of departments) {
+        const row = {
+          instance: this.instance,
+          deptId: d.deptId,
+          customId: d.customId,
+          name: d.name,
+          parentId: d.parentId,
+          leaderUserId: d.leaderUserId,
+          leaderIds: JSON.stringify(d.leaderIds),
+          memberCount: d.memberCount,
+          sortOrder: d.sortOrder,
+          status: d.deleted ? 'deleted' : 'active',
+          deletedAt: d.deleted ? now : null,
+          syncedAt: now,
+          updatedAt: now,
+        };
+        await m
+          .createQueryBuilder()
+          .insert()
+          .into(FSInnerDeptModel)
+          .values({ ...row, createdAt: now })
+          .orUpdate(Object.keys(row).filter((k) => k !== 'instance' && k !== 'deptId'), ['instance', 'deptId'])
+          .execute();
+      }
+    };
+    await (manager ? run(manager) : this.dataSource.transaction(run));
+  }
+
+  /**
+   * After a full sync: departments and users not seen since `since` are gone
+   * from Feishu. They are marked (status, deletedAt), never deleted: local
+   * bindings and history keep pointing at them.
+   */
+  async markGone(since: number): Promise<{ departments: number; users: number }> {
+    const now = this.now();
+    return this.dataSource.transaction(async (m) => {
+      const departments = await m
+        .createQueryBuilder()
+        .update(FSInnerDeptModel)
+        .set({ status: 'deleted', deletedAt: now, updatedAt: now })
+        .where('instance = :instance AND syncedAt < :since AND status <> :deleted', { instance: this.instance, since, deleted: 'deleted' })
+        .execute();
+      const users = await m
+        .createQueryBuilder()
+        .update(FSInnerAuthModel)
+        .set({ status: 'gone', deletedAt: now, updatedAt: now })
+        .where('instance = :instance AND syncedAt IS NOT NULL AND syncedAt < :since AND status <> :gone', { instance: this.instance, since, gone: 'gone' })
+        .execute();
+      return { departments: departments.affected ?? 0, users: users.affected ?? 0 };
+    });
+  }
+
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(work);
+  }
+
+  async setLocalUser(userId: string, localUserId: string): Promise<void> {
+    await this.dataSource.getRepository(FSInnerAuthModel).update({ instance: this.instance, userId }, { localUserId, updatedAt: this.now() });
+  }
+
+  private async replaceMemberships(m: EntityManager, userId: string, departments: DepartmentRef[], now: number): Promise<void> {
+    await m.delete(FSInnerMembershipModel, { instance: this.instance, userId });
+    if (departments.length === 0) return;
+    await m.insert(
+      FSInnerMembershipModel,
+      departments.map((d) => ({ instance: this.instance, userId, deptId: d.id, isLeader: d.isLeader, isPrimary: d.isPrimary, syncedAt: now })),
+    );
+  }
+}

@@ -1,0 +1,117 @@
+import { Code } from '../../../../../runtime/errcode.js';
+import { TENANT_TOKEN_REJECTED } from '../codes.js';
+import type { FeishuHosts } from './hosts.js';
+import type { FeishuHttp, RetryPolicy } from './http.js';
+import { TenantTokenCache } from './tenant-token.js';
+import type { Envelope, FeishuContactUser, FeishuDepartment, FeishuUserInfo, OAuthTokenReply, Page, TenantTokenReply } from './types.js';
+
+export type UserIdType = 'user_id' | 'open_id' | 'union_id';
+
+export interface AppCredentials {
+  appId: string;
+  appSecret: string;
+}
+
+/** Contact pages are fetched at Feishu's maximum size (contract §4). */
+export const PAGE_SIZE = 50;
+
+/** Department ids: "od-…" are open ids, anything else (incl. the root "0") a custom department_id. */
+export const departmentIdType = (id: string): 'open_department_id' | 'department_id' => (id.startsWith('od-') ? 'open_department_id' : 'department_id');
+
+/**
+ * The Feishu endpoints this element calls, each as one typed method.
+ * Tenant-token calls evict a token Feishu rejects (99991663/99991664), fetch
+ * a new one once and retry once (contract §6a footnote).
+ */
+export class FeishuApi {
+  readonly tenantTokens: TenantTokenCache;
+
+  constructor(
+    private readonly http: FeishuHttp,
+    private readonly hosts: FeishuHosts,
+    private readonly credentials: AppCredentials,
+    now: () => number,
+    private readonly onRequest: (endpoint: string) => Promise<void> | void = () => undefined,
+  ) {
+    this.tenantTokens = new TenantTokenCache(() => this.fetchTenantToken(), now);
+  }
+
+  private async send<T extends { code?: number }>(endpoint: string, method: 'GET' | 'POST', path: string, options: { query?: URLSearchParams; json?: Record<string, unknown>; bearer?: string; retry?: RetryPolicy } = {}) {
+    await this.onRequest(endpoint);
+    return this.http.send<T>({
+      endpoint,
+      method,
+      url: this.hosts.open + path,
+      ...(options.query ? { searchParams: options.query } : {}),
+      ...(options.json ? { json: options.json } : {}),
+      ...(options.bearer ? { bearer: options.bearer } : {}),
+      retry: options.retry ?? 'idempotent',
+    });
+  }
+
+  private async fetchTenantToken(): Promise<{ token: string; expireSeconds: number }> {
+    const { body } = await this.send<TenantTokenReply>('tenant_token', 'POST', '/open-apis/auth/v3/tenant_access_token/internal', {
+      json: { app_id: this.credentials.appId, app_secret: this.credentials.appSecret },
+    });
+    return { token: body.tenant_access_token, expireSeconds: body.expire };
+  }
+
+  private async tenantGet<T>(endpoint: string, path: string, query: URLSearchParams): Promise<T> {
+    const token = await this.tenantTokens.get();
+    try {
+      return (await this.send<Envelope<T>>(endpoint, 'GET', path, { query, bearer: token })).body.data;
+    } catch (err) {
+      const feishuCode = Code.is(err) ? err.details?.['feishuCode'] : undefined;
+      if (typeof feishuCode !== 'number' || !TENANT_TOKEN_REJECTED.has(feishuCode)) throw err;
+      this.tenantTokens.invalidate(token);
+      const fresh = await this.tenantTokens.get();
+      return (await this.send<Envelope<T>>(endpoint, 'GET', path, { query, bearer: fresh })).body.data;
+    }
+  }
+
+  /** Authorization code → user token (§2a). Never retried once Feishu may have consumed the code. */
+  async exchangeCode(params: { code: string; redirectUri?: string | null; codeVerifier?: string | null }): Promise<OAuthTokenReply> {
+    const json: Record<string, unknown> = {
+      grant_type: 'authorization_code',
+      client_id: this.credentials.appId,
+      client_secret: this.credentials.appSecret,
+      code: params.code,
+    };
+    if (params.redirectUri) json['redirect_uri'] = params.redirectUri;
+    if (params.codeVerifier) json['code_verifier'] = params.codeVerifier;
+    return (await this.send<OAuthTokenReply>('oauth_token', 'POST', '/open-apis/authen/v2/oauth/token', { json, retry: 'undelivered' })).body;
+  }
+
+  /** The signed-in user as the user token sees them (§3). */
+  async userInfo(userAccessToken: string): Promise<FeishuUserInfo> {
+    return (await this.send<Envelope<FeishuUserInfo>>('user_info', 'GET', '/open-apis/authen/v1/user_info', { bearer: userAccessToken })).body.data;
+  }
+
+  async getUser(userId: string, userIdType: UserIdType): Promise<FeishuContactUser> {
+    const query = new URLSearchParams({ user_id_type: userIdType, department_id_type: 'open_department_id' });
+    return (await this.tenantGet<{ user: FeishuContactUser }>('user_get', `/open-apis/contact/v3/users/${encodeURIComponent(userId)}`, query)).user;
+  }
+
+  async findByDepartment(departmentId: string, userIdType: UserIdType, pageToken?: string): Promise<Page<FeishuContactUser>> {
+    const query = new URLSearchParams({ department_id: departmentId, department_id_type: departmentIdType(departmentId), user_id_type: userIdType, page_size: String(PAGE_SIZE) });
+    if (pageToken) query.set('page_token', pageToken);
+    return this.tenantGet('find_by_department', '/open-apis/contact/v3/users/find_by_department', query);
+  }
+
+  async getDepartment(departmentId: string, userIdType: UserIdType): Promise<FeishuDepartment> {
+    const query = new URLSearchParams({ department_id_type: departmentIdType(departmentId), user_id_type: userIdType });
+    return (await this.tenantGet<{ department: FeishuDepartment }>('department_get', `/open-apis/contact/v3/departments/${encodeURIComponent(departmentId)}`, query)).department;
+  }
+
+  async departmentChildren(departmentId: string, userIdType: UserIdType, pageToken?: string): Promise<Page<FeishuDepartment>> {
+    const query = new URLSearchParams({ department_id_type: departmentIdType(departmentId), user_id_type: userIdType, fetch_child: 'false', page_size: String(PAGE_SIZE) });
+    if (pageToken) query.set('page_token', pageToken);
+    return this.tenantGet('department_children', `/open-apis/contact/v3/departments/${encodeURIComponent(departmentId)}/children`, query);
+  }
+
+  async departmentsBatch(openDepartmentIds: string[], userIdType: UserIdType): Promise<FeishuDepartment[]> {
+    const query = new URLSearchParams({ department_id_type: 'open_department_id', user_id_type: userIdType });
+    for (const id of openDepartmentIds.slice(0, PAGE_SIZE)) query.append('department_ids', id);
+    return (await this.tenantGet<{ items?: FeishuDepartment[] }>('departments_batch', '/open-apis/contact/v3/departments/batch', query)).items ?? [];
+  }
+}

@@ -1,0 +1,23 @@
+/** Where each part of Feishu lives (contract, header and §5a). */
+export interface FeishuHosts {
+  /** Open API: tokens, authen, contact. */
+  open: string;
+  /** OAuth authorize page of the current (v2) flow. */
+  accounts: string;
+  /** Legacy passport authorize page, which the QR-code SDK requires as its `goto`. */
+  passport: string;
+}
+
+const KNOWN: Record<string, FeishuHosts> = {
+  feishu: { open: 'https://open.feishu.cn', accounts: 'https://accounts.feishu.cn', passport: 'https://passport.feishu.cn' },
+  // The Lark passport host is seen only in third-party code (contract: UNVERIFIED); it is the documented pattern.
+  lark: { open: 'https://open.larksuite.com', accounts: 'https://accounts.larksuite.com', passport: 'https://passport.larksuite.com' },
+};
+
+/** "feishu", "lark", or a base URL (the sandbox) that serves every path on one host. */
+export function hostsFor(domain: string): FeishuHosts {
+  const known = KNOWN[domain];
+  if (known) return known;
+  const base = domain.replace(/\/+$/, '');
+  return { open: base, accounts: base, passport: base };
+}

@@ -1,0 +1,145 @@
+import got, { type Got, type RequestError } from 'got';
+import { Code } from '../../../../../runtime/errcode.js';
+import { FSInnerCodes, mapFeishuCode, messageFor } from '../codes.js';
+
+/**
+ * When a failed request may be sent again:
+ *   idempotent   — reads and token fetches: network errors, timeouts, 5xx, 429;
+ *   undelivered  — the code exchange: only when Feishu cannot have consumed the
+ *                  code (connection never made, 429, or 503 "unavailable").
+ */
+export type RetryPolicy = 'idempotent' | 'undelivered';
+
+export interface FeishuRequest {
+  /** Short name for errors and stats, e.g. "oauth_token". */
+  endpoint: string;
+  method: 'GET' | 'POST';
+  url: string;
+  searchParams?: URLSearchParams;
+  json?: Record<string, unknown>;
+  bearer?: string;
+  retry: RetryPolicy;
+}
+
+export interface FeishuReply<T> {
+  body: T;
+  logId: string | undefined;
+}
+
+export interface FeishuHttpOptions {
+  timeoutMs?: number;
+  retries?: number;
+  /** Longest wait honoured from `x-ogw-ratelimit-reset`; beyond it the call fails with 45009 instead. */
+  maxRateLimitWaitMs?: number;
+  /** Backoff base for 5xx and network errors (doubled per attempt). */
+  backoffMs?: number;
+}
+
+const NEVER_DELIVERED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EADDRINUSE']);
+const TRANSIENT = new Set([...NEVER_DELIVERED, 'ETIMEDOUT', 'ECONNRESET', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE']);
+
+/**
+ * Feishu over HTTP: JSON in and out, bounded retries (got's), and every
+ * failure turned into a Code. Feishu answers business errors with HTTP 200
+ * on old endpoints and 4xx/5xx on the v2 OAuth one, so the body's `code`
+ * decides, never the status alone (contract, "Universal rule").
+ */
+export class FeishuHttp {
+  private readonly client: Got;
+
+  constructor(options: FeishuHttpOptions = {}) {
+    const maxWait = options.maxRateLimitWaitMs ?? 30_000;
+    const backoff = options.backoffMs ?? 200;
+    this.client = got.extend({
+      throwHttpErrors: false,
+      responseType: 'text',
+      timeout: { request: options.timeoutMs ?? 10_000 },
+      retry: {
+        limit: options.retries ?? 3,
+        methods: ['GET', 'POST'],
+        statusCodes: [429, 500, 502, 503, 504],
+        errorCodes: [...TRANSIENT],
+        calculateDelay: ({ attemptCount, retryOptions, error }) => {
+          if (attemptCount > retryOptions.limit) return 0;
+          const policy = (error.options.context as { retry?: RetryPolicy }).retry ?? 'idempotent';
+          const status = error.response?.statusCode;
+          if (status === 429) return rateLimitWait(error, maxWait);
+          if (policy === 'undelivered') {
+            const unavailable = status === 503 && feishuCodeOf(error.response?.body) === 20072;
+            if (!unavailable && !(status === undefined && NEVER_DELIVERED.has(error.code))) return 0;
+          } else if (status === undefined && !TRANSIENT.has(error.code)) return 0;
+          return backoff * 2 ** (attemptCount - 1) + Math.random() * backoff;
+        },
+      },
+    });
+  }
+
+  async send<T extends { code?: number }>(request: FeishuRequest): Promise<FeishuReply<T>> {
+    let response;
+    try {
+      response = await this.client(request.url, {
+        method: request.method,
+        ...(request.searchParams ? { searchParams: request.searchParams } : {}),
+        ...(request.json ? { json: request.json } : {}),
+        headers: request.bearer ? { authorization: `Bearer ${request.bearer}` } : {},
+        context: { retry: request.retry },
+      });
+    } catch (err) {
+      const code = (err as RequestError).code;
+      const mayBeConsumed = request.retry === 'undelivered' && !NEVER_DELIVERED.has(code);
+      throw new Code(
+        FSInnerCodes.FEISHU_FAILURE,
+        `${messageFor(FSInnerCodes.FEISHU_FAILURE)}: ${request.endpoint} unreachable (${code ?? 'network error'})${mayBeConsumed ? '; the authorization code may have been used, scan again' : ''}`,
+        { endpoint: request.endpoint, cause: code },
+      );
+    }
+    const logId = header(response.headers['x-tt-logid']);
+    let body: T;
+    try {
+      body = JSON.parse(response.body) as T;
+      if (body === null || typeof body !== 'object') throw new Error('not an object');
+    } catch {
+      throw new Code(FSInnerCodes.FEISHU_FAILURE, `${messageFor(FSInnerCodes.FEISHU_FAILURE)}: ${request.endpoint} answered HTTP ${response.statusCode} with a body that is not JSON`, {
+        endpoint: request.endpoint,
+        status: response.statusCode,
+        contentType: header(response.headers['content-type']),
+        ...(logId ? { logId } : {}),
+      });
+    }
+    const feishuCode = typeof body.code === 'number' ? body.code : response.ok ? 0 : -1;
+    if (feishuCode !== 0) throw feishuError(request.endpoint, feishuCode, body as Record<string, unknown>, response.statusCode, logId);
+    return { body, logId };
+  }
+}
+
+function feishuError(endpoint: string, feishuCode: number, body: Record<string, unknown>, status: number, logId: string | undefined): Code {
+  const code = feishuCode === -1 ? FSInnerCodes.FEISHU_FAILURE : mapFeishuCode(feishuCode);
+  const feishuMsg = String(body['msg'] ?? body['error_description'] ?? body['error'] ?? '');
+  let message = messageFor(code);
+  if (code === FSInnerCodes.PERMISSION_MISSING) message += `: ${missingScopes(body) ?? feishuMsg}`;
+  if (code === FSInnerCodes.FEISHU_FAILURE) message += `: ${endpoint} failed (Feishu code ${feishuCode}${feishuMsg ? `, ${feishuMsg}` : ''})`;
+  return new Code(code, message, { endpoint, feishuCode, feishuMsg, status, ...(logId ? { logId } : {}) });
+}
+
+/** Scopes named in `error.permission_violations[]` (contract §6: 99991676/99991679). */
+function missingScopes(body: Record<string, unknown>): string | undefined {
+  const violations = (body['error'] as { permission_violations?: Array<{ subject?: string }> } | undefined)?.permission_violations;
+  const scopes = violations?.map((v) => v.subject).filter(Boolean);
+  return scopes?.length ? `missing scope(s) ${scopes.join(', ')}` : undefined;
+}
+
+function rateLimitWait(error: RequestError, maxWaitMs: number): number {
+  const reset = Number(header(error.response?.headers['x-ogw-ratelimit-reset']));
+  const waitMs = Number.isFinite(reset) && reset > 0 ? reset * 1000 : 1000;
+  return waitMs > maxWaitMs ? 0 : waitMs + Math.random() * 50;
+}
+
+function feishuCodeOf(body: unknown): number | undefined {
+  try {
+    return (JSON.parse(String(body)) as { code?: number }).code;
+  } catch {
+    return undefined;
+  }
+}
+
+const header = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);

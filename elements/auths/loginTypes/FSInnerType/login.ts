@@ -1,0 +1,40 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Code } from '../../../../runtime/errcode.js';
+import type { FSInnerConfig } from './config.js';
+import type { FeishuHosts } from './feishu/hosts.js';
+
+/** Authorization codes are `[A-Za-z0-9-_]`, 64 chars reserved (contract §5a); anything else never reaches Feishu. */
+const AUTH_CODE = /^[A-Za-z0-9_-]{1,512}$/;
+
+export function assertAuthCode(authCode: unknown): asserts authCode is string {
+  if (typeof authCode !== 'string' || !AUTH_CODE.test(authCode)) {
+    throw new Code(40029, 'The Feishu authorization code is invalid, expired or already used: scan again', { reason: 'malformed' });
+  }
+}
+
+export function pkcePair(): { verifier: string; challenge: string } {
+  const verifier = randomBytes(32).toString('base64url'); // 43 chars, within PKCE's 43–128
+  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
+}
+
+/** The accounts authorize page of the v2 flow, with PKCE S256 (contract §5a). */
+export function authorizeUrl(hosts: FeishuHosts, config: FSInnerConfig, state: string, challenge: string): string {
+  const url = new URL('/open-apis/authen/v1/authorize', hosts.accounts);
+  url.searchParams.set('client_id', config.appId);
+  if (config.redirectUri) url.searchParams.set('redirect_uri', config.redirectUri);
+  url.searchParams.set('response_type', 'code');
+  url.searchParams.set('state', state);
+  url.searchParams.set('code_challenge', challenge);
+  url.searchParams.set('code_challenge_method', 'S256');
+  return url.href;
+}
+
+/** The passport authorize page: the QR-code SDK's `goto`, which supports neither scope nor PKCE (contract §5b). */
+export function qrAuthorizeUrl(hosts: FeishuHosts, config: FSInnerConfig, state: string): string {
+  const url = new URL('/suite/passport/oauth/authorize', hosts.passport);
+  url.searchParams.set('client_id', config.appId);
+  if (config.redirectUri) url.searchParams.set('redirect_uri', config.redirectUri);
+  url.searchParams.set('response_type', 'code');
+  url.searchParams.set('state', state);
+  return url.href;
+}

@@ -1,0 +1,181 @@
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { boolColumn, idColumn, intColumn, stringColumn, textColumn, timeColumn } from '../../../../runtime/db/columns.js';
+
+/**
+ * One Feishu user as seen by one login instance (the seed's FSInnerAuthModel).
+ * Feishu-owned fields are overwritten by login and sync; `localUserId` is
+ * local and never touched by sync. Gone users are marked, never deleted.
+ */
+@Entity({ name: 'FSInnerAuthModel' })
+@Index(['instance', 'userId'], { unique: true })
+export class FSInnerAuthModel {
+  @PrimaryGeneratedColumn({ type: 'integer' })
+  id!: number;
+
+  /** fullName of the login instance this row belongs to. */
+  @Column(idColumn(200))
+  instance!: string;
+
+  /** The id chosen by the instance's `userIdType`. */
+  @Column(idColumn(128))
+  userId!: string;
+
+  @Index()
+  @Column(stringColumn(128))
+  openId!: string | null;
+
+  @Column(stringColumn(128))
+  unionId!: string | null;
+
+  @Column(stringColumn(128))
+  tenantKey!: string | null;
+
+  @Column(stringColumn(255))
+  name!: string | null;
+
+  @Column(stringColumn(64))
+  mobile!: string | null;
+
+  @Column(stringColumn(320))
+  email!: string | null;
+
+  @Column(textColumn())
+  avatar!: string | null;
+
+  /** Primary department name; all departments are in FSInnerMembershipModel. */
+  @Column(stringColumn(255))
+  department!: string | null;
+
+  @Column(stringColumn(255))
+  position!: string | null;
+
+  @Column(stringColumn(16))
+  gender!: string | null;
+
+  /** active | inactive | frozen | resigned | gone */
+  @Column(stringColumn(16))
+  status!: string | null;
+
+  @Column(boolColumn(false))
+  isLeader!: boolean;
+
+  @Column(stringColumn(64))
+  employeeNo!: string | null;
+
+  @Column(textColumn())
+  accessToken!: string | null;
+
+  @Column(textColumn())
+  refreshToken!: string | null;
+
+  @Column(timeColumn({ nullable: true }))
+  expiresAt!: number | null;
+
+  @Column(timeColumn({ nullable: true }))
+  refreshExpiresAt!: number | null;
+
+  @Index()
+  @Column(stringColumn(36))
+  localUserId!: string | null;
+
+  @Column(timeColumn({ nullable: true }))
+  syncedAt!: number | null;
+
+  @Column(timeColumn({ nullable: true }))
+  lastLoginAt!: number | null;
+
+  @Column(timeColumn({ nullable: true }))
+  deletedAt!: number | null;
+
+  @Column(timeColumn())
+  createdAt!: number;
+
+  @Column(timeColumn())
+  updatedAt!: number;
+}
+
+/** A Feishu department as last synced by one login instance. */
+@Entity({ name: 'FSInnerDeptModel' })
+@Index(['instance', 'deptId'], { unique: true })
+export class FSInnerDeptModel {
+  @PrimaryGeneratedColumn({ type: 'integer' })
+  id!: number;
+
+  @Column(idColumn(200))
+  instance!: string;
+
+  /** open_department_id ("od-…"). */
+  @Column(idColumn(128))
+  deptId!: string;
+
+  /** The tenant's custom department_id, when set. */
+  @Column(stringColumn(128))
+  customId!: string | null;
+
+  @Column(stringColumn(255))
+  name!: string;
+
+  /** Parent open_department_id, "0" for top level. */
+  @Index()
+  @Column(stringColumn(128))
+  parentId!: string | null;
+
+  /** Main leader, in the instance's userIdType. */
+  @Column(stringColumn(128))
+  leaderUserId!: string | null;
+
+  /** JSON array of every leader id (main and deputies). */
+  @Column(textColumn())
+  leaderIds!: string | null;
+
+  @Column(intColumn({ default: 0 }))
+  memberCount!: number;
+
+  @Column(stringColumn(32))
+  sortOrder!: string | null;
+
+  /** active | deleted */
+  @Column(stringColumn(16))
+  status!: string;
+
+  @Column(timeColumn({ nullable: true }))
+  deletedAt!: number | null;
+
+  @Column(timeColumn())
+  syncedAt!: number;
+
+  @Column(timeColumn())
+  createdAt!: number;
+
+  @Column(timeColumn())
+  updatedAt!: number;
+}
+
+/** User ∈ department, with the leader flag derived from the department (the user object has none). */
+@Entity({ name: 'FSInnerMembershipModel' })
+@Index(['instance', 'userId', 'deptId'], { unique: true })
+export class FSInnerMembershipModel {
+  @PrimaryGeneratedColumn({ type: 'integer' })
+  id!: number;
+
+  @Column(idColumn(200))
+  instance!: string;
+
+  @Column(idColumn(128))
+  userId!: string;
+
+  @Index()
+  @Column(idColumn(128))
+  deptId!: string;
+
+  @Column(boolColumn(false))
+  isLeader!: boolean;
+
+  @Column(boolColumn(false))
+  isPrimary!: boolean;
+
+  @Column(timeColumn())
+  syncedAt!: number;
+}
+
+export const fsInnerEntities = [FSInnerAuthModel, FSInnerDeptModel, FSInnerMembershipModel];
