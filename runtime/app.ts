@@ -249,7 +249,8 @@ function info(entry: ManifestEntry): ElementInfo {
     layer: d.layer.name,
     file: d.file,
     accessModifier: d.accessModifier,
-    functionList: d.functionList,
+    // An override that declares no functionList keeps the one it overrides, like its config schema.
+    functionList: d.functionList ?? entry.shadowed.find((s) => s.functionList)?.functionList ?? [],
     overrides: entry.shadowed.map((s) => s.layer.name),
     quarantined: isQuarantined(entry),
   };

@@ -10,7 +10,8 @@ import { errorMessage, errorPointer } from './schemas.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-const PLACEHOLDER = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+/** `${NAME}`, `${NAME:-default}`, and `$${` for a literal `${`. */
+const PLACEHOLDER = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
 /** The instance config contract a Type declares: which file, validated by which schema. */
 interface ConfigContract {
@@ -163,13 +164,13 @@ function* definitionsUpChain(typeId: string, manifest: Manifest): Generator<Elem
   }
 }
 
-/** Returns a copy with `${NAME}` replaced from env; `$${` escapes a literal `${`. */
+/** Returns a copy with `${NAME}` (or `${NAME:-default}`) replaced from env; `$${` escapes a literal `${`. */
 function resolvePlaceholders(value: unknown, pointer: string, env: Env, missing: (variable: string, pointer: string) => void): unknown {
   if (typeof value === 'string') {
     if (!value.includes('${')) return value;
-    return value.replace(PLACEHOLDER, (match, variable: string | undefined) => {
+    return value.replace(PLACEHOLDER, (match, variable: string | undefined, fallback: string | undefined) => {
       if (variable === undefined) return '${';
-      const found = env[variable];
+      const found = env[variable] ?? fallback;
       if (found === undefined) {
         missing(variable, pointer);
         return match;

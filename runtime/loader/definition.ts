@@ -36,7 +36,8 @@ export interface ElementDefinition {
   type: string;
   description?: string;
   accessModifier: AccessModifier;
-  functionList: FunctionSpec[];
+  /** Undefined when e.json has none: an override then inherits the list of what it overrides. */
+  functionList?: FunctionSpec[];
   backendBundleEntry?: string;
   configSchema?: string;
   configFile?: string;
@@ -80,16 +81,18 @@ export function readDefinition(layer: Layer, relDir: string, readJson: (file: st
     title: raw['title'] as string,
     type: raw['type'] as string,
     accessModifier: (raw['accessModifier'] as AccessModifier | undefined) ?? 'public',
-    functionList: ((raw['functionList'] as Array<Omit<FunctionSpec, 'access' | 'args'> & Partial<FunctionSpec>>) ?? []).map((f) => ({
-      ...f,
-      // Least privilege: a method nobody marked public or user is for admins only.
-      access: f.access ?? 'admin',
-      args: f.args ?? [],
-    })),
     dir,
     file,
     layer,
   };
+  if (Array.isArray(raw['functionList'])) {
+    definition.functionList = (raw['functionList'] as Array<Omit<FunctionSpec, 'access' | 'args'> & Partial<FunctionSpec>>).map((f) => ({
+      ...f,
+      // Least privilege: a method nobody marked public or user is for admins only.
+      access: f.access ?? 'admin',
+      args: f.args ?? [],
+    }));
+  }
   for (const key of ['description', 'backendBundleEntry', 'configSchema', 'configFile'] as const) {
     if (typeof raw[key] === 'string') definition[key] = raw[key] as string;
   }

@@ -82,6 +82,12 @@ describe('config binding', () => {
     expect(app.getElement<Greeter>('greeters.Hello').config).toMatchObject({ greeting: 'Hi there ${NOT_A_VAR}', secret: 'hunter2' });
   });
 
+  test('${NAME:-default} falls back to the default when the variable is unset', async () => {
+    const s = scenario({ 'apps/a/app.json': { name: 'a' }, ...greeter('apps/a/greeters/Hello', { greeting: '${GREETING:-hello}', secret: '${SET_ONE:-unused}' }) });
+    const app = await s.load('a', { env: { SET_ONE: 'from env' } });
+    expect(app.getElement<Greeter>('greeters.Hello').config).toMatchObject({ greeting: 'hello', secret: 'from env' });
+  });
+
   test('a missing variable names the file, the field and the variable', async () => {
     const s = scenario({ 'apps/a/app.json': { name: 'a' }, ...greeter('apps/a/greeters/Hello', { greeting: 'x', secret: '${GREETER_SECRET}' }) });
     const app = await s.load('a');

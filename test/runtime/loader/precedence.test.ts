@@ -77,6 +77,25 @@ describe('layer precedence', () => {
     expect(app.diagnostics.map((d) => [d.code, d.pointer])).toEqual([['CONFIG_INVALID', '/unknownField']]);
   });
 
+  test('an override without its own functionList keeps the one it overrides; one with a list replaces it', async () => {
+    const fn = (name: string) => ({ name, access: 'public' });
+    const s = scenario({
+      'apps/base/app.json': { name: 'base' },
+      'apps/top/app.json': { name: 'top', extends: ['base'] },
+      'apps/base/things/ListedType/e.json': { title: 'Listed', type: 'things.GreeterType', backendBundleEntry: 'index.ts', functionList: [fn('greet')] },
+      'apps/base/things/ListedType/index.ts': greeterModule('base'),
+      'apps/top/things/ListedType/e.json': { title: 'Listed, overridden', type: 'things.GreeterType', backendBundleEntry: 'index.ts' },
+      'apps/top/things/ListedType/index.ts': greeterModule('top'),
+      'apps/base/things/ReplacedType/e.json': { title: 'Replaced', type: 'things.GreeterType', backendBundleEntry: 'index.ts', functionList: [fn('greet')] },
+      'apps/base/things/ReplacedType/index.ts': greeterModule('base'),
+      'apps/top/things/ReplacedType/e.json': { title: 'Replaced, overridden', type: 'things.GreeterType', backendBundleEntry: 'index.ts', functionList: [fn('wave')] },
+      'apps/top/things/ReplacedType/index.ts': greeterModule('top'),
+    });
+    const top = await s.load('top');
+    expect(top.getElementDefine('things.ListedType')?.functionList).toEqual([{ name: 'greet', access: 'public', args: [] }]);
+    expect(top.getElementDefine('things.ReplacedType')?.functionList.map((f) => f.name)).toEqual(['wave']);
+  });
+
   test('a protected element cannot be overridden: the override is rejected and the original stays', async () => {
     const s = scenario({
       'apps/base/app.json': { name: 'base' },

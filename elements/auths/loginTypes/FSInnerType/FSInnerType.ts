@@ -213,7 +213,7 @@ export class FSInnerType extends LoginType<FSInnerConfig> {
     if (missing.length > 0) {
       try {
         for (const d of await this.api.departmentsBatch(missing, this.config.userIdType)) {
-          facts.set(d.open_department_id, { name: d.name, leaderIds: leaderIdsOf(d) });
+          facts.set(d.open_department_id, { name: d.name, customId: d.department_id ?? null, leaderIds: leaderIdsOf(d) });
         }
       } catch (err) {
         if (!(Code.is(err) && err.code === FSInnerCodes.PERMISSION_MISSING)) throw err;

@@ -36,7 +36,7 @@ export class Directory {
       .createQueryBuilder('d')
       .where('d.instance = :instance AND d.deptId IN (:...deptIds)', { instance: this.instance, deptIds })
       .getMany();
-    for (const row of rows) facts.set(row.deptId, { name: row.name, leaderIds: row.leaderIds ? (JSON.parse(row.leaderIds) as string[]) : [] });
+    for (const row of rows) facts.set(row.deptId, { name: row.name, customId: row.customId, leaderIds: row.leaderIds ? (JSON.parse(row.leaderIds) as string[]) : [] });
     return facts;
   }
 
@@ -44,7 +44,7 @@ export class Directory {
   async departmentsOf(userId: string): Promise<DepartmentRef[]> {
     const rows = await this.dataSource.getRepository(FSInnerMembershipModel).findBy({ instance: this.instance, userId });
     const facts = await this.departmentFacts(rows.map((r) => r.deptId));
-    return rows.map((r) => ({ id: r.deptId, name: facts.get(r.deptId)?.name ?? null, isLeader: r.isLeader, isPrimary: r.isPrimary }));
+    return rows.map((r) => ({ id: r.deptId, customId: facts.get(r.deptId)?.customId ?? null, name: facts.get(r.deptId)?.name ?? null, isLeader: r.isLeader, isPrimary: r.isPrimary }));
   }
 
   /** Upserts one user with their memberships in one transaction. */

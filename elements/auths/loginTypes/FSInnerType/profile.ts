@@ -2,7 +2,10 @@ import type { UserIdType } from './feishu/api.js';
 import type { FeishuContactUser, FeishuDepartment, FeishuUserInfo } from './feishu/types.js';
 
 export interface DepartmentRef {
+  /** open_department_id. */
   id: string;
+  /** The tenant's own department_id, when known. */
+  customId: string | null;
   name: string | null;
   isLeader: boolean;
   isPrimary: boolean;
@@ -44,6 +47,7 @@ export type UserStatus = 'active' | 'inactive' | 'frozen' | 'resigned' | 'gone';
 /** Department facts needed to name a user's departments and tell if they lead one. */
 export interface DepartmentFacts {
   name: string | null;
+  customId: string | null;
   leaderIds: string[];
 }
 
@@ -83,7 +87,7 @@ export function profileFromContact(user: FeishuContactUser, userId: string, depa
   const primary = primaryDepartmentId(user);
   const refs: DepartmentRef[] = (user.department_ids ?? []).map((id) => {
     const facts = departments.get(id);
-    return { id, name: facts?.name ?? null, isLeader: facts?.leaderIds.includes(userId) ?? false, isPrimary: id === primary };
+    return { id, customId: facts?.customId ?? null, name: facts?.name ?? null, isLeader: facts?.leaderIds.includes(userId) ?? false, isPrimary: id === primary };
   });
   return {
     openId: user.open_id ?? null,
