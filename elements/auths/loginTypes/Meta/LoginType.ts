@@ -1,4 +1,6 @@
 import { Element } from '../../../../runtime/element.js';
+import { Code } from '../../../../runtime/errcode.js';
+import { AuthCodes } from '../../../../runtime/auth/codes.js';
 import { AccountService } from '../../../../runtime/auth/accounts.js';
 import { LoginStateStore } from '../../../../runtime/auth/login-states.js';
 import { authEntities } from '../../../../runtime/auth/models.js';
@@ -27,6 +29,11 @@ export abstract class LoginType<Config = Readonly<Record<string, unknown>>> exte
 
   protected get states(): LoginStateStore {
     return (this.stateStore ??= new LoginStateStore(this.host.dataSource, () => this.host.now()));
+  }
+
+  /** The error for "genuine identity, but not let in here" (Code 40301); overrides throw it from their checks. */
+  protected notAllowed(message: string, reason: string): Code {
+    return new Code(AuthCodes.LOGIN_NOT_ALLOWED, message, { reason });
   }
 
   /** What the browser needs to start a login (never a secret). */
