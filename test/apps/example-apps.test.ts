@@ -60,8 +60,8 @@ describe('apps/custom', () => {
   test('the same instance through demo is untouched by the override', async () => {
     const custom = await open('custom');
     const demo = await open('demo');
-    const viaCustom = custom.getElement(INSTANCE);
-    const viaDemo = demo.getElement(INSTANCE);
+    const viaCustom = custom.getElement<object>(INSTANCE);
+    const viaDemo = demo.getElement<object>(INSTANCE);
     expect(Object.getPrototypeOf(viaCustom.constructor)).toBe(viaDemo.constructor); // the override subclasses the official class
   });
 });
