@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { DataSource } from 'typeorm';
+import { authEntities } from './auth/models.js';
 import { diagnostic, diagnosticKey, formatDiagnostic, isError, type Diagnostic } from './diagnostics/diagnostic.js';
 import { openDataSource } from './db/data-source.js';
 import type { Element, ElementHost } from './element.js';
@@ -8,7 +9,7 @@ import { Code, RuntimeCodes } from './errcode.js';
 import { isFullName, suggestIds } from './ids.js';
 import { Builder, type Build } from './loader/build.js';
 import type { Env } from './loader/config.js';
-import type { AccessModifier, FunctionSpec } from './loader/definition.js';
+import type { AccessModifier, ElementDefinition, FunctionSpec } from './loader/definition.js';
 import { resolveLayers, type AppInfo, type Layer } from './loader/layers.js';
 import { collectEntities, defaultImporter, type ModuleImporter } from './loader/modules.js';
 import { isQuarantined, type ElementKind, type ManifestEntry } from './loader/resolve.js';
@@ -71,7 +72,9 @@ export async function loadApp(dir: string, options: LoadAppOptions = {}): Promis
     throw new Code(RuntimeCodes.APP_INVALID, `App ${layers.app.dir} has ${build.diagnostics.length} problem(s):\n${text}`, { diagnostics: build.diagnostics });
   }
   const dataDir = resolve(options.dataDir ?? join(layers.app.dir, 'data'));
-  const dataSource = await openDataSource({ url: options.databaseUrl ?? env['JIT_DATABASE_URL'], dataDir, entities: collectEntities(build.classes.values()) });
+  // Local accounts, login states and sessions are the runtime's own: every app has them, with or without a login Type.
+  const entities = [...new Set([...authEntities, ...collectEntities(build.classes.values())])];
+  const dataSource = await openDataSource({ url: options.databaseUrl ?? env['JIT_DATABASE_URL'], dataDir, entities });
   const app = new App(layers.app, layers.layers, dataDir, dataSource, builder, build, options.clock ?? Date.now);
   if (options.watch) await app.watch();
   return app;
@@ -107,7 +110,7 @@ export class App extends EventEmitter implements ElementHost {
     this.title = info.title;
     this.dir = info.dir;
     this.registry = new Registry(this);
-    this.entities = new Set(collectEntities(build.classes.values()));
+    this.entities = new Set([...authEntities, ...collectEntities(build.classes.values())]);
     this.registry.swap(build);
     this.reported = new Set(build.diagnostics.map(diagnosticKey));
   }
@@ -157,6 +160,23 @@ export class App extends EventEmitter implements ElementHost {
       out.push(info(entry));
     }
     return out.sort((a, b) => a.fullName.localeCompare(b.fullName));
+  }
+
+  /**
+   * The methods callable from outside the process on an element: an instance
+   * exposes its Type's functionList (inherited along overrides when absent).
+   */
+  functionList(id: string): FunctionSpec[] {
+    const entry = isFullName(id) ? this.build.manifest.entries.get(id) : undefined;
+    if (!entry?.definition) return [];
+    const owner = entry.kind === 'instance' ? this.build.manifest.entries.get(entry.typeChain[0]!) : entry;
+    return owner ? info(owner).functionList : [];
+  }
+
+  /** The winning definition of an id and what it overrides, nearest first (for frontend bundles and tools). */
+  definitionsOf(id: string): ElementDefinition[] {
+    const entry = isFullName(id) ? this.build.manifest.entries.get(id) : undefined;
+    return entry?.definition ? [entry.definition, ...entry.shadowed] : [];
   }
 
   /** Which layer won for this id, what it shadows, its type chain and problems. */

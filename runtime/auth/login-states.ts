@@ -12,6 +12,7 @@ export interface IssuedState {
 export interface ConsumedState {
   codeVerifier: string | null;
   redirectUri: string | null;
+  subject: string | null;
 }
 
 const hash = (state: string) => createHash('sha256').update(state).digest('hex');
@@ -28,12 +29,12 @@ export class LoginStateStore {
     private readonly now: () => number,
   ) {}
 
-  async issue(provider: string, options: { ttlSeconds: number; codeVerifier?: string; redirectUri?: string }): Promise<IssuedState> {
+  async issue(provider: string, options: { ttlSeconds: number; codeVerifier?: string; redirectUri?: string; subject?: string }): Promise<IssuedState> {
     const state = randomBytes(24).toString('base64url'); // 192 bits
     const now = this.now();
     const expiresAt = now + options.ttlSeconds * 1000;
     const repo = this.dataSource.getRepository(LoginStateModel);
-    await repo.insert({ stateHash: hash(state), provider, codeVerifier: options.codeVerifier ?? null, redirectUri: options.redirectUri ?? null, expiresAt, usedAt: null, createdAt: now });
+    await repo.insert({ stateHash: hash(state), provider, codeVerifier: options.codeVerifier ?? null, redirectUri: options.redirectUri ?? null, subject: options.subject ?? null, expiresAt, usedAt: null, createdAt: now });
     if (Math.random() < 0.01) await this.purge(now);
     return { state, expiresAt };
   }
@@ -48,8 +49,14 @@ export class LoginStateStore {
       .where('stateHash = :stateHash AND provider = :provider AND usedAt IS NULL AND expiresAt > :now', { stateHash, provider, now })
       .execute();
     const row = await this.dataSource.getRepository(LoginStateModel).findOneBy({ stateHash });
-    if (result.affected === 1 && row) return { codeVerifier: row.codeVerifier, redirectUri: row.redirectUri };
+    if (result.affected === 1 && row) return { codeVerifier: row.codeVerifier, redirectUri: row.redirectUri, subject: row.subject };
     throw new Code(AuthCodes.INVALID_STATE, `Login state rejected: ${reason(row, provider, now)}. Start the login again.`, { reason: reasonCode(row, provider, now) });
+  }
+
+  /** Which login instance issued a state (a shared callback URL serves every instance); undefined if unknown. */
+  async providerOf(state: string): Promise<string | undefined> {
+    if (typeof state !== 'string' || state.length === 0 || state.length > 256) return undefined;
+    return (await this.dataSource.getRepository(LoginStateModel).findOneBy({ stateHash: hash(state) }))?.provider;
   }
 
   /** Drops states long past expiry; they can no longer be used, only looked at. */

@@ -73,6 +73,10 @@ export class LoginStateModel {
   @Column(textColumn())
   redirectUri!: string | null;
 
+  /** For one-time admin sign-in links (jit admin create): the local user the state signs in. */
+  @Column(stringColumn(36))
+  subject!: string | null;
+
   @Index()
   @Column(timeColumn())
   expiresAt!: number;
@@ -84,4 +88,33 @@ export class LoginStateModel {
   createdAt!: number;
 }
 
-export const authEntities = [LocalUserModel, IdentityBindingModel, LoginStateModel];
+/**
+ * A signed-in browser. The cookie holds a random token; only its SHA-256 is
+ * stored, so the table cannot be replayed as cookies. Shared by every server
+ * process on the same database.
+ */
+@Entity({ name: 'jit_session' })
+export class SessionModel {
+  @PrimaryColumn(idColumn(64))
+  tokenHash!: string;
+
+  @Index()
+  @Column(idColumn(36))
+  localUserId!: string;
+
+  /** The login instance that created it, e.g. auths.loginTypes.FSInnerExample. */
+  @Column(idColumn(200))
+  provider!: string;
+
+  @Column(timeColumn())
+  createdAt!: number;
+
+  @Index()
+  @Column(timeColumn())
+  expiresAt!: number;
+
+  @Column(timeColumn({ nullable: true }))
+  revokedAt!: number | null;
+}
+
+export const authEntities = [LocalUserModel, IdentityBindingModel, LoginStateModel, SessionModel];

@@ -24,6 +24,8 @@ export interface FunctionSpec {
   access: MethodAccess;
   args: ArgSpec[];
   returnType?: string;
+  /** A login method: on success the HTTP layer signs the returned local user in. */
+  startsSession?: boolean;
 }
 
 /** One e.json, read and validated: plain data, nothing instantiated. */
@@ -39,6 +41,8 @@ export interface ElementDefinition {
   /** Undefined when e.json has none: an override then inherits the list of what it overrides. */
   functionList?: FunctionSpec[];
   backendBundleEntry?: string;
+  /** Browser module of a Type (e.g. its login panel), served to pages; inside the folder. */
+  frontendBundleEntry?: string;
   configSchema?: string;
   configFile?: string;
   dir: string;
@@ -93,7 +97,7 @@ export function readDefinition(layer: Layer, relDir: string, readJson: (file: st
       args: f.args ?? [],
     }));
   }
-  for (const key of ['description', 'backendBundleEntry', 'configSchema', 'configFile'] as const) {
+  for (const key of ['description', 'backendBundleEntry', 'frontendBundleEntry', 'configSchema', 'configFile'] as const) {
     if (typeof raw[key] === 'string') definition[key] = raw[key] as string;
   }
   return { definition, diagnostics };

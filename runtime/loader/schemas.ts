@@ -27,6 +27,7 @@ export const functionSpecSchema = {
     title: { type: 'string' },
     description: { type: 'string' },
     access: { enum: ['public', 'user', 'admin'] },
+    startsSession: { type: 'boolean' },
     args: {
       type: 'array',
       items: {
@@ -47,7 +48,7 @@ export const functionSpecSchema = {
 } as const;
 
 /** Fields the runtime understands in e.json; anything else is reported as a probable typo. */
-export const E_JSON_FIELDS = ['title', 'type', 'description', 'accessModifier', 'functionList', 'backendBundleEntry', 'configSchema', 'configFile'] as const;
+export const E_JSON_FIELDS = ['title', 'type', 'description', 'accessModifier', 'functionList', 'backendBundleEntry', 'frontendBundleEntry', 'configSchema', 'configFile'] as const;
 
 export const eJsonSchema = {
   type: 'object',
@@ -59,6 +60,7 @@ export const eJsonSchema = {
     accessModifier: { enum: ['public', 'protected', 'private'] },
     functionList: { type: 'array', items: functionSpecSchema },
     backendBundleEntry: { type: 'string', minLength: 1 },
+    frontendBundleEntry: { type: 'string', minLength: 1 },
     configSchema: { type: 'string', minLength: 1 },
     configFile: { type: 'string', pattern: '^[^/\\\\]*\\{name\\}[^/\\\\]*\\.json$' },
   },

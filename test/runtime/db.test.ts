@@ -24,7 +24,8 @@ describe('models', () => {
     const app = await s.load('a');
     expect(app.dataSource.options.type).toBe('better-sqlite3');
     expect(existsSync(join(s.path('apps/a/data'), 'app.sqlite'))).toBe(true);
-    expect(app.dataSource.entityMetadatas.map((m) => m.tableName)).toEqual(['fixture_counter']);
+    // The runtime's own tables (accounts, login states, sessions) plus the Type's model.
+    expect(app.dataSource.entityMetadatas.map((m) => m.tableName).sort()).toEqual(['fixture_counter', 'jit_identity_binding', 'jit_local_user', 'jit_login_state', 'jit_session']);
   });
 
   test('rows persist across close() and a new load', async () => {

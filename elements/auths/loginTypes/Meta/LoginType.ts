@@ -41,4 +41,13 @@ export abstract class LoginType<Config = Readonly<Record<string, unknown>>> exte
 
   /** Turns the provider's authorization code into a logged-in, bound user. */
   abstract getLoginCode(params: { authCode: string; state?: string }): Promise<LoginUserInfo>;
+
+  /**
+   * What browsers call (the seed's `api.loginWithCode`): the same proof as
+   * getLoginCode; over HTTP, a success also starts a session for the returned
+   * local user (functionList marks it `startsSession`).
+   */
+  loginWithCode(params: { authCode: string; state?: string }): Promise<LoginUserInfo> {
+    return this.getLoginCode(params);
+  }
 }
