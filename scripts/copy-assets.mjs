@@ -4,7 +4,7 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import fg from 'fast-glob';
 
-const files = fg.sync(['elements/**/*.{json,html,css,svg,png}', 'runtime/**/*.{json,html,css,svg,png}'], { ignore: ['**/node_modules/**'] });
+const files = fg.sync(['elements/**/*.{json,html,css,svg,png}', 'elements/**/web/*.js', 'runtime/**/*.{json,html,css,svg,png}', 'runtime/http/public/*.js'], { ignore: ['**/node_modules/**'] });
 for (const file of files) {
   const target = join('dist', file);
   mkdirSync(dirname(target), { recursive: true });

@@ -1,7 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { loadApp } from '../app.js';
 import { Code } from '../errcode.js';
+import { createAdmin } from './admin.js';
 import { renderDiagnostics, renderExplanation, renderTree } from './inspect.js';
+import { startCliSandbox } from './sandbox.js';
+import { serve } from './serve.js';
 
 export interface CliIo {
   out: (text: string) => void;
@@ -79,6 +82,53 @@ export async function runCli(argv: string[], io: CliIo = consoleIo): Promise<num
       }
     });
 
+  program
+    .command('serve')
+    .description('serve the app over HTTP: element methods at /api, login page at /login, admin page at /admin')
+    .argument('<appDir>', 'app folder (holds app.json)')
+    .option('-p, --port <port>', 'port to listen on', '3000')
+    .option('-H, --host <host>', 'interface to listen on', '127.0.0.1')
+    .option('--sandbox [port]', 'also start the Feishu sandbox in this process (default port 4100)')
+    .option('--no-watch', 'do not reload element folders on change')
+    .action(async (appDir: string, opts: { port: string; host: string; sandbox?: string | boolean; watch: boolean }) => {
+      const sandboxPort = opts.sandbox === undefined || opts.sandbox === false ? undefined : opts.sandbox === true ? 4100 : Number(opts.sandbox);
+      const running = await serve(appDir, { port: Number(opts.port), host: opts.host, watch: opts.watch, ...(sandboxPort !== undefined ? { sandboxPort } : {}) }, io);
+      await waitForSignal();
+      await running.close();
+    });
+
+  program
+    .command('sandbox')
+    .description('run the Feishu sandbox standalone; prints {"baseUrl","appId","appSecret"} as one JSON line')
+    .option('-p, --port <port>', 'port (0 = any free port)', '4100')
+    .option('--departments <n>', 'generate an organization with this many departments')
+    .option('--users <n>', 'and this many users')
+    .option('--rate <n>', 'requests per second per endpoint (0 = unlimited; default 50 as Feishu)')
+    .action(async (opts: { port: string; departments?: string; users?: string; rate?: string }) => {
+      const sandbox = await startCliSandbox({
+        port: Number(opts.port),
+        ...(opts.departments ? { departments: Number(opts.departments) } : {}),
+        ...(opts.users ? { users: Number(opts.users) } : {}),
+        ...(opts.rate !== undefined ? { rate: Number(opts.rate) } : {}),
+      });
+      io.out(JSON.stringify({ baseUrl: sandbox.baseUrl, appId: sandbox.appId, appSecret: sandbox.appSecret }));
+      await waitForSignal();
+      await sandbox.close();
+    });
+
+  program
+    .command('admin')
+    .description('manage local administrators')
+    .command('create')
+    .description('create a local administrator and print a one-time sign-in link')
+    .argument('<appDir>', 'app folder (holds app.json)')
+    .argument('<name>', 'display name')
+    .option('--email <email>', 'email address')
+    .option('--public-url <url>', 'where the app is served', 'http://localhost:3000')
+    .action(async (appDir: string, name: string, opts: { email?: string; publicUrl: string }) => {
+      await createAdmin(appDir, name, { ...(opts.email ? { email: opts.email } : {}), publicUrl: opts.publicUrl }, io);
+    });
+
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
@@ -87,4 +137,11 @@ export async function runCli(argv: string[], io: CliIo = consoleIo): Promise<num
     return 2;
   }
   return exitCode;
+}
+
+function waitForSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
 }

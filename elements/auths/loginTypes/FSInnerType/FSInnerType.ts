@@ -1,7 +1,7 @@
 import { authEntities } from '../../../../runtime/auth/models.js';
 import type { ElementContext } from '../../../../runtime/element.js';
 import { Code, RuntimeCodes } from '../../../../runtime/errcode.js';
-import { LoginType } from '../Meta/LoginType.js';
+import { LoginType, type UserCard } from '../Meta/LoginType.js';
 import { FSInnerCodes } from './codes.js';
 import type { FSInnerConfig } from './config.js';
 import { DepartmentSync, type SyncProgress } from './department-sync.js';
@@ -11,7 +11,7 @@ import { hostsFor, type FeishuHosts } from './feishu/hosts.js';
 import { FeishuHttp } from './feishu/http.js';
 import type { FeishuContactUser, FeishuUserInfo } from './feishu/types.js';
 import { assertAuthCode, authorizeUrl, pkcePair, qrAuthorizeUrl } from './login.js';
-import { fsInnerEntities, type FSInnerAuthModel } from './models.js';
+import { FSInnerAuthModel, fsInnerEntities } from './models.js';
 import { EndpointPacer } from './pacing.js';
 import { idOf, leaderIdsOf, profileFromContact, profileFromUserInfo, type ContactProfile, type DepartmentFacts, type FSInnerUserDetail, type FSInnerUserInfo } from './profile.js';
 import { runPreflight, type PreflightReport } from './preflight.js';
@@ -25,6 +25,10 @@ export interface LoginConfig {
   authorizeUrl: string;
   /** Passport authorize URL: the QR-code SDK's `goto`. */
   qrAuthorizeUrl: string;
+  /** Script defining window.QRLogin: Feishu's SDK, or the sandbox's stand-in. */
+  qrSdkUrl: string;
+  /** Sandbox mode only: a script emulating the Feishu client's JSAPI (tt.requestAuthCode). */
+  jsapiEmulatorUrl?: string;
   expiresIn: number;
 }
 
@@ -64,6 +68,8 @@ export class FSInnerType extends LoginType<FSInnerConfig> {
       redirectUri,
       authorizeUrl: authorizeUrl(this.hosts, this.config, redirect.state, pkce.challenge),
       qrAuthorizeUrl: qrAuthorizeUrl(this.hosts, this.config, qr.state),
+      qrSdkUrl: this.hosts.qrSdk,
+      ...(this.hosts.sandbox ? { jsapiEmulatorUrl: `${this.hosts.open}/_sandbox/h5sdk.js` } : {}),
       expiresIn: ttlSeconds,
     };
   }
@@ -160,6 +166,16 @@ export class FSInnerType extends LoginType<FSInnerConfig> {
   /** Preflight: credentials, redirect URI, and which permissions are missing (so which fields will be empty). */
   checkConfig(): Promise<PreflightReport> {
     return runPreflight(this.api, this.config);
+  }
+
+  override async describeUser(localUserId: string): Promise<UserCard | undefined> {
+    const row = await this.host.dataSource.getRepository(FSInnerAuthModel).findOneBy({ instance: this.fullName, localUserId });
+    return row ? { name: row.name, avatar: row.avatar, department: row.department, position: row.position } : undefined;
+  }
+
+  /** The synced organization as a flat list of departments with member counts (the admin page builds the tree). */
+  getOrgTree() {
+    return this.directory.orgTree();
   }
 
   /** Token cache state for status pages (never the token). */

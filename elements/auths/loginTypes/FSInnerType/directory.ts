@@ -135,10 +135,37 @@ export class Directory {
         .createQueryBuilder()
         .update(FSInnerAuthModel)
         .set({ status: 'gone', deletedAt: now, updatedAt: now })
-        .where('instance = :instance AND syncedAt IS NOT NULL AND syncedAt < :since AND status <> :gone', { instance: this.instance, since, gone: 'gone' })
+        // Resigned users keep that status: Feishu still has them (see DepartmentSync.recheckUnseen).
+        .where('instance = :instance AND syncedAt IS NOT NULL AND syncedAt < :since AND (status IS NULL OR status NOT IN (:...kept))', { instance: this.instance, since, kept: ['gone', 'resigned'] })
         .execute();
       return { departments: departments.affected ?? 0, users: users.affected ?? 0 };
     });
+  }
+
+  /** Users synced before `since` and not marked resigned or gone: after a full sync, the ones it did not list. */
+  async unseenUserIds(since: number): Promise<string[]> {
+    const rows = await this.dataSource
+      .getRepository(FSInnerAuthModel)
+      .createQueryBuilder('u')
+      .select('u.userId', 'userId')
+      .where('u.instance = :instance AND u.syncedAt IS NOT NULL AND u.syncedAt < :since AND (u.status IS NULL OR u.status NOT IN (:...done))', { instance: this.instance, since, done: ['resigned', 'gone'] })
+      .getRawMany<{ userId: string }>();
+    return rows.map((r) => r.userId);
+  }
+
+  /** The synced departments with how many synced members each has, for browsing (admin page). */
+  async orgTree(): Promise<Array<{ deptId: string; customId: string | null; name: string; parentId: string | null; status: string; members: number; memberCount: number }>> {
+    const departments = await this.dataSource.getRepository(FSInnerDeptModel).find({ where: { instance: this.instance }, order: { sortOrder: 'ASC', name: 'ASC' } });
+    const counts = await this.dataSource
+      .getRepository(FSInnerMembershipModel)
+      .createQueryBuilder('m')
+      .select('m.deptId', 'deptId')
+      .addSelect('COUNT(*)', 'members')
+      .where('m.instance = :instance', { instance: this.instance })
+      .groupBy('m.deptId')
+      .getRawMany<{ deptId: string; members: string | number }>();
+    const members = new Map(counts.map((c) => [c.deptId, Number(c.members)]));
+    return departments.map((d) => ({ deptId: d.deptId, customId: d.customId, name: d.name, parentId: d.parentId, status: d.status, members: members.get(d.deptId) ?? 0, memberCount: d.memberCount }));
   }
 
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {

@@ -12,6 +12,13 @@ export interface LoginUserInfo {
   localUserId: string;
 }
 
+export interface UserCard {
+  name: string | null;
+  avatar?: string | null;
+  department?: string | null;
+  position?: string | null;
+}
+
 /**
  * Base class of every Type under auths.loginTypes.Meta: gives each login
  * method the shared local-account service and the database-backed login
@@ -41,6 +48,11 @@ export abstract class LoginType<Config = Readonly<Record<string, unknown>>> exte
 
   /** Turns the provider's authorization code into a logged-in, bound user. */
   abstract getLoginCode(params: { authCode: string; state?: string }): Promise<LoginUserInfo>;
+
+  /** What a signed-in page shows of a local user who logged in through this instance; undefined if unknown here. */
+  async describeUser(_localUserId: string): Promise<UserCard | undefined> {
+    return undefined;
+  }
 
   /**
    * What browsers call (the seed's `api.loginWithCode`): the same proof as

@@ -1,2 +1,2 @@
-export { LoginType, type LoginUserInfo } from './LoginType.js';
+export { LoginType, type LoginUserInfo, type UserCard } from './LoginType.js';
 export { LoginType as default } from './LoginType.js';

@@ -1,0 +1,50 @@
+import { loadApp, type App } from '../app.js';
+import { createHttpServer } from '../http/server.js';
+import type { CliIo } from './program.js';
+import { startCliSandbox } from './sandbox.js';
+
+export interface ServeOptions {
+  port: number;
+  host: string;
+  /** Start the Feishu sandbox in this process on this port (the demo's default config points at 4100). */
+  sandboxPort?: number;
+  watch: boolean;
+}
+
+/** `jit serve`: the app over HTTP, optionally with the sandbox, until SIGINT/SIGTERM. */
+export async function serve(appDir: string, options: ServeOptions, io: CliIo): Promise<{ close(): Promise<void>; url: string }> {
+  const publicUrl = `http://${options.host === '0.0.0.0' || options.host === '127.0.0.1' ? 'localhost' : options.host}:${options.port}`;
+  const env: Record<string, string | undefined> = { ...process.env };
+  const sandbox =
+    options.sandboxPort !== undefined
+      ? await startCliSandbox({ port: options.sandboxPort, redirectUris: [`${publicUrl}/login/callback`, `http://127.0.0.1:${options.port}/login/callback`] })
+      : undefined;
+  if (sandbox) {
+    env['FEISHU_DOMAIN'] ??= sandbox.baseUrl;
+    env['FEISHU_REDIRECT_URI'] ??= `${publicUrl}/login/callback`;
+    io.out(`jit: Feishu sandbox at ${sandbox.baseUrl} (app ${sandbox.appId})`);
+  }
+  let app: App | undefined;
+  try {
+    app = await loadApp(appDir, { watch: options.watch, env });
+    for (const d of app.diagnostics) io.err(`jit: ${d.severity} ${d.code} ${d.fullName ?? ''}: ${d.message}`);
+    app.on('diagnostic', (d: { severity: string; code: string; fullName?: string; message: string }) => io.err(`jit: ${d.severity} ${d.code} ${d.fullName ?? ''}: ${d.message}`));
+    const server = await createHttpServer(app, {});
+    await server.listen({ port: options.port, host: options.host });
+    const url = publicUrl;
+    io.out(`jit: serving app "${app.name}" at ${url} — sign in at ${url}/login`);
+    const loaded = app;
+    return {
+      url,
+      async close() {
+        await server.close();
+        await loaded.close();
+        await sandbox?.close();
+      },
+    };
+  } catch (err) {
+    await app?.close();
+    await sandbox?.close();
+    throw err;
+  }
+}

@@ -1,0 +1,27 @@
+import type { FastifyInstance } from 'fastify';
+import type { HttpContext } from './context.js';
+import { endSession } from './session.js';
+
+/** Who am I, sign out, and which login methods this app offers. */
+export function accountRoutes(server: FastifyInstance, ctx: HttpContext): void {
+  server.get('/api/session', async (request) => {
+    const session = await ctx.session(request);
+    if (!session) return { ok: true, data: null };
+    const { id, name, email, isAdmin } = session.user;
+    return { ok: true, data: { user: { id, name, email, isAdmin }, provider: session.provider, expiresAt: session.expiresAt } };
+  });
+
+  server.post('/api/logout', async (request, reply) => {
+    await endSession(request, reply, ctx.sessions);
+    return { ok: true, data: null };
+  });
+
+  server.get('/api/login-methods', async () => ({
+    ok: true,
+    data: ctx.loginMethods().map((m) => {
+      const typeId = ctx.app.explain(m.fullName)?.typeChain[0] ?? m.type;
+      const hasPanel = ctx.app.definitionsOf(typeId).some((d) => d.frontendBundleEntry);
+      return { fullName: m.fullName, title: m.title, type: typeId, panel: hasPanel ? `/jit/element/${typeId}/panel.js` : null };
+    }),
+  }));
+}

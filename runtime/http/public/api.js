@@ -1,0 +1,43 @@
+// The browser client of a jit app (the seed's `api`): element methods over HTTP, typed errors.
+
+export class ApiError extends Error {
+  constructor(code, message) {
+    super(message);
+    this.name = 'ApiError';
+    this.code = code;
+  }
+}
+
+async function request(method, path, body) {
+  const response = await fetch(path, {
+    method,
+    credentials: 'same-origin',
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  let reply;
+  try {
+    reply = await response.json();
+  } catch {
+    throw new ApiError(10500, `Unexpected reply (HTTP ${response.status}).`);
+  }
+  if (!reply.ok) throw new ApiError(reply.code, reply.message);
+  return reply.data;
+}
+
+const methodPath = (fullName, method) => `/api/${fullName.split('.').join('/')}/${method}`;
+
+export const api = {
+  /** Any method the element's Type lists in functionList. */
+  call: (fullName, method, params = {}) => request('POST', methodPath(fullName, method), params),
+  getLoginConfig: (fullName) => request('POST', methodPath(fullName, 'getLoginConfig'), {}),
+  /** Logs in with a provider's authorization code and starts a session (cookie). */
+  loginWithCode: (fullName, { authCode, state }) => request('POST', methodPath(fullName, 'loginWithCode'), state ? { authCode, state } : { authCode }),
+  session: () => request('GET', '/api/session'),
+  logout: () => request('POST', '/api/logout', {}),
+  loginMethods: () => request('GET', '/api/login-methods'),
+  get: (path) => request('GET', path),
+  post: (path, body = {}) => request('POST', path, body),
+};
+
+export default api;
