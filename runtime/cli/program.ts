@@ -125,8 +125,9 @@ export async function runCli(argv: string[], io: CliIo = consoleIo): Promise<num
     .argument('<name>', 'display name')
     .option('--email <email>', 'email address')
     .option('--public-url <url>', 'where the app is served', 'http://localhost:3000')
-    .action(async (appDir: string, name: string, opts: { email?: string; publicUrl: string }) => {
-      await createAdmin(appDir, name, { ...(opts.email ? { email: opts.email } : {}), publicUrl: opts.publicUrl }, io);
+    .option('--data-dir <dir>', 'the app\'s data folder, if not the default <appDir>/data')
+    .action(async (appDir: string, name: string, opts: { email?: string; publicUrl: string; dataDir?: string }) => {
+      await createAdmin(appDir, name, { ...(opts.email ? { email: opts.email } : {}), ...(opts.dataDir ? { dataDir: opts.dataDir } : {}), publicUrl: opts.publicUrl }, io);
     });
 
   try {

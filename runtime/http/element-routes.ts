@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Code } from '../errcode.js';
 import { isFullName } from '../ids.js';
+import { IDENTIFIER } from '../loader/schemas.js';
 import { HttpCodes } from './codes.js';
 import type { HttpContext } from './context.js';
 import { startSession } from './session.js';
@@ -11,13 +12,17 @@ import { startSession } from './session.js';
  * the access the list gives them; anything else is 404 whether or not the
  * class has such a method.
  */
+const IDENTIFIER_PATTERN = new RegExp(IDENTIFIER);
+
 export function elementRoutes(server: FastifyInstance, ctx: HttpContext): void {
   server.post('/api/*', async (request, reply) => {
     const path = (request.params as { '*': string })['*'];
     const parts = path.split('/');
     const method = parts.pop() ?? '';
     const fullName = parts.join('.');
-    if (!isFullName(fullName) || ctx.app.getElementDefine(fullName)?.kind !== 'instance') {
+    // One spelling only: plain identifier segments, no dots, no percent-encoded separators.
+    const encodedSeparator = /%2f|%5c|%2e/i.test(request.url.split('?')[0]!);
+    if (encodedSeparator || !parts.every((p) => IDENTIFIER_PATTERN.test(p)) || !isFullName(fullName) || ctx.app.getElementDefine(fullName)?.kind !== 'instance') {
       throw new Code(HttpCodes.METHOD_NOT_FOUND, `No element "${fullName.slice(0, 200)}" here.`);
     }
     const spec = ctx.app.functionList(fullName).find((f) => f.name === method);

@@ -51,7 +51,7 @@ export async function createHttpServer(app: App, options: HttpOptions = {}): Pro
   server.addHook('onRequest', async (request) => {
     if (request.method === 'GET' || request.method === 'HEAD') return;
     const origin = request.headers.origin;
-    if (origin !== undefined && !sameOrigin(origin, request.headers.host)) throw new Code(HttpCodes.BAD_ORIGIN, 'Cross-site request refused.');
+    if (origin !== undefined && !sameOrigin(origin, `${request.protocol}://${request.headers.host ?? ''}`)) throw new Code(HttpCodes.BAD_ORIGIN, 'Cross-site request refused.');
   });
 
   server.setErrorHandler((error, request, reply) => {
@@ -77,9 +77,10 @@ export async function createHttpServer(app: App, options: HttpOptions = {}): Pro
   return server;
 }
 
-function sameOrigin(origin: string, host: string | undefined): boolean {
+/** Compared as URLs so default ports (http://x:80 vs http://x) do not matter. */
+function sameOrigin(origin: string, self: string): boolean {
   try {
-    return new URL(origin).host === host;
+    return new URL(origin).origin === new URL(self).origin;
   } catch {
     return false;
   }

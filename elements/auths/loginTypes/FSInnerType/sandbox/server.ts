@@ -5,12 +5,15 @@ import { completeApp, defaultApp, type SandboxApp } from './apps.js';
 import { CodeStore, type CodeChallengeMethod } from './codes.js';
 import { ContactRange } from './contact-range.js';
 import type { RequestContext, Route, SandboxState } from './context.js';
+import { requestOrigin } from './browser.js';
+import { preflightReply, withCors } from './cors.js';
 import { authorizeRoutes, callbackUrl } from './endpoints/authorize-page.js';
 import { contactDepartmentRoutes } from './endpoints/contact-departments.js';
 import { contactUserRoutes } from './endpoints/contact-users.js';
 import { handleControl } from './endpoints/control.js';
 import { credentialRoutes } from './endpoints/credentials.js';
 import { oauthTokenRoute } from './endpoints/oauth-token.js';
+import { findStandin } from './endpoints/standins.js';
 import { userInfoRoute } from './endpoints/user-info.js';
 import { failureReply, injectedStatusReply, rateLimitedReply } from './error-replies.js';
 import { FEISHU, FeishuFailure } from './errors.js';
@@ -177,8 +180,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
     const method = req.method ?? 'GET';
-    if (path.startsWith('/_sandbox/')) {
-      writeReply(res, handleControl(sandbox, method, path, method === 'GET' ? '' : await readBody(req)), logId);
+    const query = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
+    const control = path.startsWith('/_sandbox/');
+    if (control && method === 'OPTIONS') return writeReply(res, preflightReply(req), logId);
+    const standin = findStandin(method, path);
+    if (standin) {
+      const reply = await standin({ query, origin: requestOrigin(req, sandbox.baseUrl), baseUrl: sandbox.baseUrl, state });
+      return writeReply(res, control ? withCors(reply) : reply, logId);
+    }
+    if (control) {
+      writeReply(res, withCors(handleControl(sandbox, method, path, method === 'GET' ? '' : await readBody(req))), logId);
       return;
     }
     const match = router.match(method, path);
@@ -207,7 +218,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const ctx: RequestContext = {
       req,
       path,
-      query: new URLSearchParams(q < 0 ? '' : url.slice(q + 1)),
+      query,
       params: match.params,
       body: route.method === 'POST' ? await readBody(req) : '',
       state,

@@ -1,6 +1,6 @@
 import type { SandboxApp } from '../apps.js';
 import type { CodeChallengeMethod } from '../codes.js';
-import { findApp, type RequestContext, type Route } from '../context.js';
+import { findApp, type RequestContext, type Route, type SandboxState } from '../context.js';
 import { FEISHU, fail } from '../errors.js';
 import { escapeHtml, html, redirect, type Reply } from '../http.js';
 
@@ -11,7 +11,7 @@ import { escapeHtml, html, redirect, type Reply } from '../http.js';
  * `error=access_denied`. Problems with the request itself show an error page naming the code
  * (20029 unregistered redirect_uri, 20027 scope not enabled, …), as Feishu does.
  */
-type Flavour = 'accounts' | 'passport';
+export type Flavour = 'accounts' | 'passport';
 
 const BASES: Record<Flavour, string> = {
   accounts: '/open-apis/authen/v1/authorize',
@@ -21,7 +21,7 @@ const BASES: Record<Flavour, string> = {
 /** Long organizations would make a page nobody can use; tests pick users by id anyway. */
 const MAX_LISTED_USERS = 200;
 
-interface AuthorizeRequest {
+export interface AuthorizeRequest {
   app: SandboxApp;
   redirectUri: string;
   state: string | null;
@@ -30,11 +30,18 @@ interface AuthorizeRequest {
   codeChallengeMethod?: CodeChallengeMethod;
 }
 
+/** Path of the legacy passport authorize page, the only `goto` the QR SDK accepts (§5b). */
+export const PASSPORT_AUTHORIZE_PATH = BASES.passport;
+
 function parseRequest(ctx: RequestContext, flavour: Flavour): AuthorizeRequest {
-  const q = ctx.query;
+  return checkAuthorizeQuery(ctx.state, ctx.query, flavour);
+}
+
+/** Validates an authorize request's query; throws the FeishuFailure its error page names. */
+export function checkAuthorizeQuery(state: SandboxState, q: URLSearchParams, flavour: Flavour): AuthorizeRequest {
   const clientId = q.get('client_id');
   if (!clientId) fail(FEISHU.badRequest, 'client_id is required');
-  const app = findApp(ctx.state, clientId);
+  const app = findApp(state, clientId);
   if (!app) fail(FEISHU.appNotExist, 'the app does not exist');
   if (app.status === 'disabled') fail(FEISHU.appDisabled, 'the app is disabled');
   if (app.status === 'not_installed') fail(FEISHU.appNotInstalled, 'the app is not installed in this tenant');

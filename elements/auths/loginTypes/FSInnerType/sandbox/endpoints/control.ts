@@ -3,7 +3,8 @@ import type { Sandbox } from '../server.js';
 
 /**
  * Test controls under /_sandbox/ — not part of Feishu, so never rate-limited, faulted or counted.
- * Bodies are JSON; a bad request answers 400 `{error}`.
+ * Bodies are JSON; a bad request answers 400 `{error}`. The server adds CORS headers (cors.ts), so
+ * browser pages on other origins may call them.
  */
 export function handleControl(sandbox: Sandbox, method: string, path: string, body: string): Reply {
   try {
@@ -13,6 +14,10 @@ export function handleControl(sandbox: Sandbox, method: string, path: string, bo
       case 'GET /_sandbox/users':
         return json({ users: listUsers(sandbox) });
       case 'POST /_sandbox/codes':
+        // The H5 JSSDK stand-in maps this reason to errCode 10200 (§5c).
+        if (input.appId !== undefined && !sandbox.apps.some((a) => a.appId === input.appId)) {
+          return json({ error: `no app "${String(input.appId)}"`, reason: 'unknown_app' }, 400);
+        }
         return json(sandbox.issueCode(input as never));
       case 'POST /_sandbox/tmp_codes':
         return json({ tmpCode: sandbox.issueTmpCode(input as never) });

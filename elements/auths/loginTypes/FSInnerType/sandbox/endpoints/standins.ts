@@ -1,0 +1,39 @@
+import type { SandboxState } from '../context.js';
+import type { Reply } from '../http.js';
+import { h5sdkScript } from './h5sdk-script.js';
+import { qrLoginScript } from './qr-sdk-script.js';
+import { qrPage } from './qr-page.js';
+import { scanConfirm, scanPage } from './scan-page.js';
+
+/**
+ * Stand-ins for what a login page loads from Feishu in a browser: the QR SDK script and its iframe
+ * page (§5b), a phone "scanning" the QR code, and the H5 JSSDK of the Feishu client (§5c). They are
+ * not Open API endpoints, so they are never rate-limited, faulted or counted in stats.
+ */
+export interface StandinRequest {
+  query: URLSearchParams;
+  /** The sandbox's origin as this browser addresses it (see browser.ts). */
+  origin: string;
+  /** `sandbox.baseUrl`; a goto may use it or `origin`. */
+  baseUrl: string;
+  state: SandboxState;
+}
+
+export type Standin = (request: StandinRequest) => Reply | Promise<Reply>;
+
+const STANDINS = new Map<string, Standin>([
+  ['GET /_sandbox/qrlogin.js', qrLoginScript],
+  ['GET /suite/passport/sso/qr', qrPage],
+  ['GET /_sandbox/scan', scanPage],
+  ['GET /_sandbox/scan/confirm', scanConfirm],
+  ['GET /_sandbox/h5sdk.js', h5sdkScript],
+]);
+
+export function findStandin(method: string, path: string): Standin | undefined {
+  return STANDINS.get(`${method} ${path}`);
+}
+
+/** The origins a goto may name: both spellings of this sandbox. */
+export function sandboxOrigins(request: StandinRequest): string[] {
+  return [request.origin, new URL(request.baseUrl).origin];
+}

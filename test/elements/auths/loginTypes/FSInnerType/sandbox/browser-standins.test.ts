@@ -1,0 +1,398 @@
+import { request as httpRequest } from 'node:http';
+import vm from 'node:vm';
+import { afterEach, describe, expect, test } from '@jest/globals';
+import { startSandbox, type Sandbox } from '../../../../../../elements/auths/loginTypes/FSInnerType/sandbox/index.js';
+import { exchangeCode, getJson, manualClock, postJson } from './helpers.js';
+
+const CALLBACK = 'http://127.0.0.1/callback';
+let sandbox: Sandbox;
+afterEach(() => sandbox?.close());
+
+async function open(url: string) {
+  const res = await fetch(url, { redirect: 'manual' });
+  return { status: res.status, headers: res.headers, location: res.headers.get('location'), text: await res.text() };
+}
+
+function passportGoto(state = 'st-qr'): string {
+  return sandbox.authorizeUrl({ flavour: 'passport', redirectUri: CALLBACK, state });
+}
+
+function qrFrameUrl(goto: string): string {
+  return `${sandbox.baseUrl}/suite/passport/sso/qr?goto=${encodeURIComponent(goto)}&sdk_version=1.0.3`;
+}
+
+function unescapeHtml(text: string): string {
+  return text.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Loose = any;
+
+/** Runs a served script in a fresh context whose global is its `window`. */
+function runScript(code: string, globals: Record<string, unknown>): Loose {
+  const context: Loose = { setTimeout, console, ...globals };
+  context.window = context;
+  vm.createContext(context);
+  vm.runInContext(code, context);
+  return context;
+}
+
+/** Just enough DOM for the QR SDK: createElement + getElementById. */
+function fakeDocument() {
+  const containers = new Map<string, { children: Loose[] }>([['login-qr', { children: [] }]]);
+  const document = {
+    createElement: (tag: string) => {
+      const attributes: Record<string, string> = {};
+      return { tag, attributes, setAttribute: (name: string, value: string) => (attributes[name] = value) };
+    },
+    getElementById: (id: string) => {
+      const box = containers.get(id);
+      return box && { appendChild: (child: Loose) => box.children.push(child) };
+    },
+  };
+  return { document, container: containers.get('login-qr')! };
+}
+
+async function loadQrSdk() {
+  const res = await fetch(`${sandbox.baseUrl}/_sandbox/qrlogin.js`);
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toMatch(/^text\/javascript/);
+  const { document, container } = fakeDocument();
+  const window = runScript(await res.text(), { document });
+  return { window, container };
+}
+
+/**
+ * Loads the QR frame page and runs its script against a fake DOM: clicking "Simulate scan as"
+ * resolves with what the frame posted to its parent.
+ */
+async function scanInFrame(frameUrl: string, userId: string): Promise<{ data: Loose; target: string }> {
+  const page = await open(frameUrl);
+  expect(page.status).toBe(200);
+  const script = /<script>([\s\S]*?)<\/script>/.exec(page.text)![1]!;
+  const buttons = [...page.text.matchAll(/<button type="button" data-testid="simulate-scan" data-user-id="([^"]*)" data-user-name="([^"]*)">/g)].map((m) => {
+    const listeners: Array<() => void> = [];
+    const attributes: Record<string, string> = { 'data-user-id': unescapeHtml(m[1]!), 'data-user-name': unescapeHtml(m[2]!) };
+    return { attributes, listeners, getAttribute: (name: string) => attributes[name], addEventListener: (_: string, fn: () => void) => listeners.push(fn) };
+  });
+  const status = { textContent: '', attributes: {} as Record<string, string>, setAttribute(name: string, value: string) { this.attributes[name] = value; } };
+  return new Promise((resolve) => {
+    runScript(script, {
+      document: { querySelector: () => status, querySelectorAll: () => buttons },
+      fetch: (url: string, init: RequestInit) => fetch(new URL(url, frameUrl), init),
+      parent: { postMessage: (data: Loose, target: string) => resolve({ data, target }) },
+    });
+    const button = buttons.find((b) => b.attributes['data-user-id'] === userId);
+    if (!button) throw new Error(`no simulate-scan button for ${userId}`);
+    button.listeners.forEach((fn) => fn());
+  });
+}
+
+async function userIdOf(code: string, extra: Record<string, unknown> = {}): Promise<string> {
+  const token = await exchangeCode(sandbox, code, extra);
+  expect(token.body.code).toBe(0);
+  return (await getJson(sandbox, '/open-apis/authen/v1/user_info', token.body.access_token)).body.data.user_id;
+}
+
+/** A GET whose Host header names the sandbox as "localhost" (fetch will not let one set Host). */
+function getWithHost(path: string, host: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${sandbox.baseUrl}${path}`, { headers: { host } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve(text));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('QR SDK stand-in /_sandbox/qrlogin.js (contract §5b)', () => {
+  test('QRLogin injects the sandbox QR iframe and returns matchOrigin/matchData for the 1.0.3 message', async () => {
+    sandbox = await startSandbox();
+    const { window, container } = await loadQrSdk();
+    const goto = passportGoto();
+    const obj = window.QRLogin({ id: 'login-qr', goto, width: '300', height: '300', style: 'border:none' });
+    expect(container.children).toHaveLength(1);
+    const iframe = container.children[0];
+    expect(iframe.tag).toBe('iframe');
+    expect(iframe.attributes).toMatchObject({ src: qrFrameUrl(goto), width: '300', height: '300', style: 'border:none' });
+
+    expect(obj.matchOrigin(sandbox.baseUrl)).toBe(true);
+    expect(obj.matchOrigin('https://passport.feishu.cn')).toBe(false);
+    expect(obj.matchOrigin('http://localhost:3000')).toBe(false);
+    expect(obj.matchData({ source: 'qrcode', tmp_code: 'abc' })).toBe(true);
+    expect(obj.matchData('abc')).toBe(false); // the 1.0.1/1.0.2 bare string
+    expect(obj.matchData({ source: 'other', tmp_code: 'abc' })).toBe(false);
+    expect(obj.matchData({ source: 'qrcode', tmp_code: 42 })).toBe(false);
+    expect(obj.matchData(null)).toBe(false);
+
+    window.QRLogin({ id: 'missing', goto }); // no element: nothing happens
+    expect(() => window.QRLogin({ id: 'login-qr' })).toThrow('The param "goto" is not valid.');
+  });
+
+  test('the script names the sandbox by the origin the browser used', async () => {
+    sandbox = await startSandbox();
+    const port = new URL(sandbox.baseUrl).port;
+    const code = await getWithHost('/_sandbox/qrlogin.js', `localhost:${port}`);
+    expect(code).toContain(`var SANDBOX_ORIGIN = "http://localhost:${port}";`);
+    const evil = await getWithHost('/_sandbox/qrlogin.js', '"evil</script>');
+    expect(evil).toContain(`var SANDBOX_ORIGIN = "${sandbox.baseUrl}";`);
+  });
+});
+
+describe('QR iframe page /suite/passport/sso/qr (contract §5b)', () => {
+  test('renders an SVG QR of the scan URL and a simulate-scan button per active user', async () => {
+    sandbox = await startSandbox();
+    const goto = passportGoto();
+    const page = await open(qrFrameUrl(goto));
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(page.headers.get('access-control-allow-origin')).toBeNull(); // a Feishu-host page, not a control route
+    const qr = /<div class="qr" data-testid="sandbox-qr" data-scan-url="([^"]+)"[^>]*>(<svg[\s\S]*?<\/svg>)/.exec(page.text);
+    expect(qr).not.toBeNull();
+    expect(unescapeHtml(qr![1]!)).toBe(`${sandbox.baseUrl}/_sandbox/scan?goto=${encodeURIComponent(goto)}`);
+    expect(qr![2]).toContain('viewBox=');
+    expect(page.text).toMatch(/data-testid="simulate-scan" data-user-id="zhangsan" data-user-name="张三">Simulate scan as 张三</);
+    expect(page.text).not.toContain('data-user-id="zhengshi"'); // resigned
+    expect(page.text).not.toContain('data-user-id="wujiu"'); // frozen
+  });
+
+  test('caps the button list and says how many were left out', async () => {
+    sandbox = await startSandbox({ org: { users: 40 } });
+    const page = await open(qrFrameUrl(passportGoto()));
+    expect(page.text.match(/<button[^>]*data-testid="simulate-scan"/g)).toHaveLength(12);
+    expect(page.text).toMatch(/…and \d+ more active users/);
+  });
+
+  test.each([
+    ['missing', null, 20001],
+    ['a foreign host', 'https://passport.feishu.cn/suite/passport/oauth/authorize?client_id=cli_x&redirect_uri=http%3A%2F%2F127.0.0.1%2Fcallback&response_type=code', 20001],
+    ['the accounts flow', 'ACCOUNTS', 20001],
+    ['an unknown app', 'UNKNOWN_APP', 20048],
+    ['an unregistered redirect_uri', 'BAD_REDIRECT', 20029],
+    ['a #fragment', 'FRAGMENT', 20001],
+  ])('a goto with %s shows the error page', async (_, spec, code) => {
+    sandbox = await startSandbox();
+    const goto =
+      spec === 'ACCOUNTS'
+        ? sandbox.authorizeUrl({ redirectUri: CALLBACK })
+        : spec === 'UNKNOWN_APP'
+          ? sandbox.authorizeUrl({ flavour: 'passport', appId: 'cli_nobody', redirectUri: CALLBACK })
+          : spec === 'BAD_REDIRECT'
+            ? sandbox.authorizeUrl({ flavour: 'passport', redirectUri: 'https://evil.example/cb' })
+            : spec === 'FRAGMENT'
+              ? `${passportGoto()}#x`
+              : spec;
+    const page = await open(goto === null ? `${sandbox.baseUrl}/suite/passport/sso/qr` : qrFrameUrl(goto));
+    expect(page.status).toBe(400);
+    expect(page.text).toContain(`data-error-code="${code}"`);
+    expect(page.text).not.toContain('data-testid="simulate-scan"');
+  });
+
+  test('a disabled app is refused', async () => {
+    sandbox = await startSandbox();
+    sandbox.apps[0]!.status = 'disabled';
+    expect((await open(qrFrameUrl(passportGoto()))).text).toContain('data-error-code="20042"');
+  });
+
+  test('everything is HTML-escaped', async () => {
+    sandbox = await startSandbox();
+    sandbox.org.updateUser('zhangsan', { name: '<script>alert(1)</script>"' });
+    const page = await open(qrFrameUrl(passportGoto('"><img src=x>')));
+    expect(page.status).toBe(200);
+    expect(page.text).not.toContain('<script>alert(1)');
+    expect(page.text).not.toContain('"><img');
+    expect(page.text).toContain('Simulate scan as &lt;script&gt;alert(1)&lt;/script&gt;&quot;');
+  });
+});
+
+describe('the whole QR login, as the embedding page does it (§5b)', () => {
+  test('simulate scan → postMessage → goto&tmp_code → redirect_uri?code&state → token', async () => {
+    sandbox = await startSandbox();
+    const { window } = await loadQrSdk();
+    const goto = passportGoto('st-42');
+    const obj = window.QRLogin({ id: 'login-qr', goto, width: 300, height: 300 });
+    const message = await scanInFrame(qrFrameUrl(goto), 'lisi');
+    expect(message.target).toBe('*');
+    // the embedding page's listener: the frame's origin is the sandbox's
+    expect(obj.matchOrigin(new URL(qrFrameUrl(goto)).origin) && obj.matchData(message.data)).toBe(true);
+    expect(message.data.source).toBe('qrcode');
+
+    const done = await open(`${goto}&tmp_code=${message.data.tmp_code}`);
+    expect(done.status).toBe(302);
+    const callback = new URL(done.location!);
+    expect(`${callback.origin}${callback.pathname}`).toBe(CALLBACK);
+    expect(callback.searchParams.get('state')).toBe('st-42');
+    expect(await userIdOf(callback.searchParams.get('code')!, { redirect_uri: CALLBACK })).toBe('lisi');
+  });
+
+  test('a tmp_code works once', async () => {
+    sandbox = await startSandbox();
+    const goto = passportGoto();
+    const tmp = (await postJson(sandbox, '/_sandbox/tmp_codes', { userId: 'wangwu' })).body.tmpCode;
+    expect((await open(`${goto}&tmp_code=${tmp}`)).status).toBe(302);
+    const again = await open(`${goto}&tmp_code=${tmp}`);
+    expect(again.status).toBe(400);
+    expect(again.text).toContain('data-error-code="20003"');
+  });
+
+  test('a tmp_code expires with the code lifetime', async () => {
+    const clock = manualClock();
+    sandbox = await startSandbox({ now: clock.now, codeTtlSeconds: 300 });
+    const goto = passportGoto();
+    const late = sandbox.issueTmpCode({ userId: 'wangwu' });
+    const inTime = sandbox.issueTmpCode({ userId: 'wangwu' });
+    clock.advance(299_000);
+    expect((await open(`${goto}&tmp_code=${inTime}`)).status).toBe(302);
+    clock.advance(2_000);
+    expect((await open(`${goto}&tmp_code=${late}`)).text).toContain('data-error-code="20003"');
+  });
+});
+
+describe('scan page /_sandbox/scan (what the QR encodes)', () => {
+  test('"scanning" as a user sends this browser to goto&tmp_code, which ends at the callback', async () => {
+    sandbox = await startSandbox();
+    const goto = passportGoto('phone');
+    const qr = await open(qrFrameUrl(goto));
+    const scanUrl = unescapeHtml(/data-scan-url="([^"]+)"/.exec(qr.text)![1]!);
+    const page = await open(scanUrl);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('<meta name="viewport"');
+    expect(page.text).toMatch(/<button type="submit" name="user_id" value="zhaoliu" data-testid="simulate-scan" data-user-id="zhaoliu">Simulate scan as /);
+    const hidden = unescapeHtml(/name="goto" value="([^"]+)"/.exec(page.text)![1]!);
+    expect(hidden).toBe(goto);
+
+    // the form submits goto and the clicked button's user_id
+    const confirm = await open(`${sandbox.baseUrl}/_sandbox/scan/confirm?${new URLSearchParams({ goto, user_id: 'zhaoliu' })}`);
+    expect(confirm.status).toBe(302);
+    expect(confirm.location!.startsWith(`${goto}&tmp_code=`)).toBe(true);
+    const done = await open(confirm.location!);
+    const callback = new URL(done.location!);
+    expect(callback.searchParams.get('state')).toBe('phone');
+    expect(await userIdOf(callback.searchParams.get('code')!)).toBe('zhaoliu');
+  });
+
+  test('a bad goto or an inactive user shows the error page', async () => {
+    sandbox = await startSandbox();
+    expect((await open(`${sandbox.baseUrl}/_sandbox/scan?goto=${encodeURIComponent('https://evil.example/x?a=1')}`)).text).toContain('data-error-code="20001"');
+    const goto = passportGoto();
+    const resigned = await open(`${sandbox.baseUrl}/_sandbox/scan/confirm?${new URLSearchParams({ goto, user_id: 'zhengshi' })}`);
+    expect(resigned.text).toContain('data-error-code="20021"');
+    const ghost = await open(`${sandbox.baseUrl}/_sandbox/scan/confirm?${new URLSearchParams({ goto, user_id: 'ghost' })}`);
+    expect(ghost.text).toContain('data-error-code="20008"');
+  });
+});
+
+describe('H5 JSSDK stand-in /_sandbox/h5sdk.js (contract §5c)', () => {
+  async function loadH5sdk(query: string): Promise<Loose> {
+    const res = await fetch(`${sandbox.baseUrl}/_sandbox/h5sdk.js${query}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/javascript/);
+    return runScript(await res.text(), { fetch });
+  }
+
+  function call(window: Loose, api: 'requestAuthCode' | 'requestAccess', options: Record<string, unknown>): Promise<{ ok: boolean; result: Loose }> {
+    return new Promise((resolve) => {
+      window.tt[api]({ ...options, success: (result: Loose) => resolve({ ok: true, result }), fail: (result: Loose) => resolve({ ok: false, result }) });
+    });
+  }
+
+  test('h5sdk.ready fires; tt.requestAuthCode returns a code for the configured user', async () => {
+    sandbox = await startSandbox();
+    const window = await loadH5sdk('?user=lisi');
+    await new Promise<void>((resolve) => window.h5sdk.ready(resolve));
+    const { ok, result } = await call(window, 'requestAuthCode', { appId: sandbox.appId });
+    expect(ok).toBe(true);
+    expect(await userIdOf(result.code)).toBe('lisi');
+  });
+
+  test('an unknown appId fails with errCode 10200', async () => {
+    sandbox = await startSandbox();
+    const window = await loadH5sdk('?user=lisi');
+    const unknown = await call(window, 'requestAuthCode', { appId: 'cli_nobody' });
+    expect(unknown.ok).toBe(false);
+    expect(unknown.result.errCode).toBe(10200);
+    expect((await call(window, 'requestAuthCode', {})).result.errCode).toBe(10200);
+    expect((await call(window, 'requestAccess', { appID: 'cli_nobody', scopeList: [] })).result.errno).toBe(10200);
+  });
+
+  test('tt.requestAccess returns {code, state}; scopes carry over; refusal and old clients fail', async () => {
+    sandbox = await startSandbox();
+    const window = await loadH5sdk('?user=zhangsan');
+    const { ok, result } = await call(window, 'requestAccess', { appID: sandbox.appId, scopeList: ['offline_access'], state: 's-1' });
+    expect(ok).toBe(true);
+    expect(result.state).toBe('s-1');
+    const token = await exchangeCode(sandbox, result.code);
+    expect(token.body).toMatchObject({ code: 0, refresh_token: expect.any(String) });
+
+    const refusing = await loadH5sdk('?user=zhangsan&access=refuse');
+    expect((await call(refusing, 'requestAccess', { appID: sandbox.appId, scopeList: [] })).result.errno).toBe(2700002);
+    const old = await loadH5sdk('?user=zhangsan&access=unsupported');
+    expect((await call(old, 'requestAccess', { appID: sandbox.appId, scopeList: [] })).result.errno).toBe(103);
+    expect((await call(old, 'requestAuthCode', { appId: sandbox.appId })).ok).toBe(true);
+  });
+
+  test('an unknown or inactive user reports through h5sdk.error', async () => {
+    sandbox = await startSandbox();
+    for (const user of ['ghost', 'zhengshi']) {
+      const window = await loadH5sdk(`?user=${user}`);
+      let ready = false;
+      window.h5sdk.ready(() => (ready = true));
+      const error = await new Promise<Loose>((resolve) => window.h5sdk.error(resolve));
+      expect(error.errMsg).toContain(user);
+      expect(ready).toBe(false);
+    }
+  });
+
+  test('without ?user the first active user is signed in; open_id works too', async () => {
+    sandbox = await startSandbox();
+    const first = sandbox.org.activeUsers()[0]!.user_id;
+    const byDefault = await loadH5sdk('');
+    expect(await userIdOf((await call(byDefault, 'requestAuthCode', { appId: sandbox.appId })).result.code)).toBe(first);
+    const byOpenId = await loadH5sdk(`?user=${sandbox.org.user('wangwu').open_id}`);
+    expect(await userIdOf((await call(byOpenId, 'requestAuthCode', { appId: sandbox.appId })).result.code)).toBe('wangwu');
+  });
+});
+
+describe('CORS: /_sandbox/* only', () => {
+  test('control routes allow any origin; the Open API does not', async () => {
+    sandbox = await startSandbox();
+    const minted = await fetch(`${sandbox.baseUrl}/_sandbox/codes`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: 'http://localhost:3000' },
+      body: JSON.stringify({ userId: 'lisi', appId: sandbox.appId }),
+    });
+    expect(minted.headers.get('access-control-allow-origin')).toBe('*');
+    const { code } = (await minted.json()) as { code: string };
+    const token = await fetch(`${sandbox.baseUrl}/open-apis/authen/v2/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: 'http://localhost:3000' },
+      body: JSON.stringify({ grant_type: 'authorization_code', client_id: sandbox.appId, client_secret: sandbox.appSecret, code }),
+    });
+    expect(((await token.json()) as { code: number }).code).toBe(0);
+    expect(token.headers.get('access-control-allow-origin')).toBeNull();
+    for (const path of ['/_sandbox/qrlogin.js', '/_sandbox/h5sdk.js', '/_sandbox/users', '/_sandbox/nothing']) {
+      expect((await fetch(sandbox.baseUrl + path)).headers.get('access-control-allow-origin')).toBe('*');
+    }
+  });
+
+  test('an OPTIONS preflight is answered on /_sandbox/* and not on the Open API', async () => {
+    sandbox = await startSandbox();
+    const preflight = (path: string) =>
+      fetch(sandbox.baseUrl + path, {
+        method: 'OPTIONS',
+        headers: { origin: 'http://localhost:3000', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+      });
+    const ok = await preflight('/_sandbox/codes');
+    expect(ok.status).toBe(204);
+    expect(ok.headers.get('access-control-allow-origin')).toBe('*');
+    expect(ok.headers.get('access-control-allow-methods')).toContain('POST');
+    expect(ok.headers.get('access-control-allow-headers')).toBe('content-type');
+    const feishu = await preflight('/open-apis/authen/v2/oauth/token');
+    expect(feishu.status).toBe(404);
+    expect(feishu.headers.get('access-control-allow-origin')).toBeNull();
+    expect(sandbox.stats().total).toBe(0);
+  });
+});

@@ -1,0 +1,57 @@
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { PassThrough } from 'node:stream';
+import { createHttpServer } from '../../../runtime/http/server.js';
+import { REDIRECT_URI, useFeishuWorld, type FeishuWorld } from '../../elements/auths/loginTypes/FSInnerType/harness.js';
+import { afterEach } from '@jest/globals';
+
+export interface HttpWorld extends FeishuWorld {
+  server: FastifyInstance;
+  /** Every log line the server wrote. */
+  logs: string[];
+  /** Every response body seen through `call`/`inject`. */
+  bodies: string[];
+  inject(options: Parameters<FastifyInstance['inject']>[0]): Promise<LightMyRequestResponse>;
+  /** POST /api/<id>/<method> with a JSON body and optional session cookie. */
+  call(id: string, method: string, body?: unknown, cookie?: string): Promise<LightMyRequestResponse>;
+  /** Logs a sandbox user in through loginWithCode; returns the session cookie ("jit_session=…"). */
+  signIn(userId: string): Promise<string>;
+}
+
+/** The FSInnerExample world of the element tests, served by the HTTP layer (fastify inject, no socket). */
+export function useHttpWorld() {
+  const world = useFeishuWorld();
+  const servers: FastifyInstance[] = [];
+  afterEach(async () => {
+    for (const server of servers.splice(0)) await server.close();
+  });
+  return async function httpWorld(options: Parameters<typeof world>[0] = {}): Promise<HttpWorld> {
+    const w = await world({ ...options, config: { adminUserIds: ['zhangsan'], ...options.config } });
+    const logs: string[] = [];
+    const bodies: string[] = [];
+    const stream = new PassThrough();
+    stream.on('data', (chunk: Buffer) => logs.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
+    const server = await createHttpServer(w.app, { logLevel: 'debug', logStream: stream });
+    servers.push(server);
+    const inject: HttpWorld['inject'] = async (opts) => {
+      const response = await server.inject(opts);
+      bodies.push(response.body);
+      return response;
+    };
+    const call: HttpWorld['call'] = (id, method, body = {}, cookie) =>
+      inject({ method: 'POST', url: `/api/${id.split('.').join('/')}/${method}`, payload: body as object, headers: cookie ? { cookie } : {} });
+    const signIn = async (userId: string) => {
+      const config = (await call('auths.loginTypes.FSInnerExample', 'getLoginConfig')).json().data;
+      const { code } = w.sandbox.issueCode({ userId, redirectUri: REDIRECT_URI });
+      const reply = await call('auths.loginTypes.FSInnerExample', 'loginWithCode', { authCode: code, state: config.state });
+      if (reply.statusCode !== 200) throw new Error(`sign-in failed: ${reply.body}`);
+      return sessionCookie(reply)!;
+    };
+    return { ...w, server, logs, bodies, inject, call, signIn };
+  };
+}
+
+/** "jit_session=<token>" from a reply's Set-Cookie, if any. */
+export function sessionCookie(reply: LightMyRequestResponse): string | undefined {
+  const header = [reply.headers['set-cookie'] ?? []].flat().find((c) => String(c).startsWith('jit_session='));
+  return header ? String(header).split(';')[0] : undefined;
+}

@@ -1,0 +1,101 @@
+import { describe, expect, test } from '@jest/globals';
+import { REDIRECT_URI } from '../../elements/auths/loginTypes/FSInnerType/harness.js';
+import { sessionCookie, useHttpWorld } from './http-world.js';
+
+const httpWorld = useHttpWorld();
+const FS = 'auths.loginTypes.FSInnerExample';
+
+describe('sessions', () => {
+  test('loginWithCode sets an HttpOnly, SameSite=Lax session cookie and /api/session knows the user', async () => {
+    const w = await httpWorld();
+    const { state } = (await w.call(FS, 'getLoginConfig')).json().data;
+    const { code } = w.sandbox.issueCode({ userId: 'lisi', redirectUri: REDIRECT_URI });
+    const reply = await w.call(FS, 'loginWithCode', { authCode: code, state });
+    expect(reply.json().data).toMatchObject({ userId: 'lisi', localUserId: expect.any(String) });
+    const setCookie = String([reply.headers['set-cookie']].flat()[0]);
+    expect(setCookie).toMatch(/^jit_session=[A-Za-z0-9_-]{43}; Max-Age=\d+; Path=\/; HttpOnly; SameSite=Lax$/);
+    expect(setCookie).not.toContain('Secure'); // plain http
+    const session = await w.inject({ method: 'GET', url: '/api/session', headers: { cookie: sessionCookie(reply)! } });
+    expect(session.json().data).toMatchObject({ user: { name: w.sandbox.org.user('lisi').name, isAdmin: false }, provider: FS });
+    expect((await w.inject({ method: 'GET', url: '/api/session' })).json().data).toBeNull();
+  });
+
+  test('behind an https proxy the cookie is Secure', async () => {
+    const w = await httpWorld();
+    const { createHttpServer } = await import('../../../runtime/http/server.js');
+    const server = await createHttpServer(w.app, { logLevel: false, trustProxy: true });
+    const { code } = w.sandbox.issueCode({ userId: 'lisi' });
+    const reply = await server.inject({ method: 'POST', url: '/api/auths/loginTypes/FSInnerExample/loginWithCode', payload: { authCode: code }, headers: { 'x-forwarded-proto': 'https' } });
+    expect(String([reply.headers['set-cookie']].flat()[0])).toContain('; Secure');
+    await server.close();
+  });
+
+  test('logging in rotates the session: the cookie the browser had before is revoked', async () => {
+    const w = await httpWorld();
+    const before = await w.signIn('lisi');
+    const { code } = w.sandbox.issueCode({ userId: 'zhangsan' });
+    const reply = await w.call(FS, 'loginWithCode', { authCode: code }, before);
+    const after = sessionCookie(reply)!;
+    expect(after).not.toBe(before);
+    expect((await w.inject({ method: 'GET', url: '/api/session', headers: { cookie: before } })).json().data).toBeNull();
+    expect((await w.inject({ method: 'GET', url: '/api/session', headers: { cookie: after } })).json().data.user.isAdmin).toBe(true);
+  });
+
+  test('logout revokes the session on the server, not just the cookie', async () => {
+    const w = await httpWorld();
+    const cookie = await w.signIn('lisi');
+    const logout = await w.inject({ method: 'POST', url: '/api/logout', headers: { cookie } });
+    expect(String([logout.headers['set-cookie']].flat()[0])).toMatch(/^jit_session=; Max-Age=0|^jit_session=;.*Expires=Thu, 01 Jan 1970/);
+    expect((await w.inject({ method: 'GET', url: '/api/session', headers: { cookie } })).json().data).toBeNull();
+    expect((await w.call(FS, 'getUserInfo', { userId: 'lisi' }, cookie)).statusCode).toBe(401);
+  });
+
+  test('an expired session is gone', async () => {
+    const w = await httpWorld();
+    const cookie = await w.signIn('lisi');
+    w.clock.advance(8 * 24 * 3600 * 1000);
+    expect((await w.inject({ method: 'GET', url: '/api/session', headers: { cookie } })).json().data).toBeNull();
+  });
+});
+
+describe('the OAuth callback', () => {
+  test('signs in, lands on the signed-in page, and a replayed callback URL is refused', async () => {
+    const w = await httpWorld();
+    const { state } = (await w.call(FS, 'getLoginConfig')).json().data;
+    const { code } = w.sandbox.issueCode({ userId: 'zhangsan', redirectUri: REDIRECT_URI });
+    const url = `/login/callback?code=${code}&state=${state}`;
+    const first = await w.inject({ method: 'GET', url });
+    expect([first.statusCode, first.headers.location]).toEqual([302, '/']);
+    const home = await w.inject({ method: 'GET', url: '/', headers: { cookie: sessionCookie(first)! } });
+    expect(home.body).toContain(`data-testid="user-name">${w.sandbox.org.user('zhangsan').name}<`);
+    expect(home.body).toContain(`data-testid="user-department">${w.sandbox.org.department('engineering').name}<`);
+    const replay = await w.inject({ method: 'GET', url });
+    expect(replay.statusCode).toBe(400);
+    expect(replay.body).toContain('data-testid="error-code">40030<');
+    expect(replay.body).toContain('href="/login" data-testid="retry"');
+    expect(sessionCookie(replay)).toBeUndefined();
+  });
+
+  test('a denied authorization shows the refusal with a retry link', async () => {
+    const w = await httpWorld();
+    const { state } = (await w.call(FS, 'getLoginConfig')).json().data;
+    const reply = await w.inject({ method: 'GET', url: `/login/callback?error=access_denied&state=${state}` });
+    expect(reply.statusCode).toBe(403);
+    expect(reply.body).toContain('You declined the authorization.');
+  });
+
+  test('a forged code shows the mapped error, HTML-escaped', async () => {
+    const w = await httpWorld();
+    const { state } = (await w.call(FS, 'getLoginConfig')).json().data;
+    const reply = await w.inject({ method: 'GET', url: `/login/callback?code=forged&state=${state}` });
+    expect(reply.statusCode).toBe(400);
+    expect(reply.body).toContain('data-testid="error-code">40029<');
+  });
+
+  test('pages that need a session send the browser to /login', async () => {
+    const w = await httpWorld();
+    for (const url of ['/', '/admin']) expect((await w.inject({ method: 'GET', url })).headers.location).toBe('/login');
+    const user = await w.signIn('lisi');
+    expect((await w.inject({ method: 'GET', url: '/admin', headers: { cookie: user } })).statusCode).toBe(403);
+  });
+});
