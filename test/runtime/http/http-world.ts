@@ -1,4 +1,4 @@
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { PassThrough } from 'node:stream';
 import { createHttpServer } from '../../../runtime/http/server.js';
 import { REDIRECT_URI, useFeishuWorld, type FeishuWorld } from '../../elements/auths/loginTypes/FSInnerType/harness.js';
@@ -10,7 +10,7 @@ export interface HttpWorld extends FeishuWorld {
   logs: string[];
   /** Every response body seen through `call`/`inject`. */
   bodies: string[];
-  inject(options: Parameters<FastifyInstance['inject']>[0]): Promise<LightMyRequestResponse>;
+  inject(options: InjectOptions): Promise<LightMyRequestResponse>;
   /** POST /api/<id>/<method> with a JSON body and optional session cookie. */
   call(id: string, method: string, body?: unknown, cookie?: string): Promise<LightMyRequestResponse>;
   /** Logs a sandbox user in through loginWithCode; returns the session cookie ("jit_session=…"). */
