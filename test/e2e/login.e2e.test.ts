@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { startSandbox, defaultApp, type Sandbox } from '../../elements/auths/loginTypes/FSInnerType/sandbox/index.js';
+import { loadApp, type App } from '../../runtime/index.js';
+import { createHttpServer } from '../../runtime/http/server.js';
+import { tempDir, writeTree } from '../helpers/fixture.js';
+import { browserAvailable, freePort, launch } from './browser.js';
+
+const artifacts = new URL('../artifacts/', import.meta.url).pathname;
+const maybe = browserAvailable ? describe : describe.skip;
+
+/**
+ * The demo's login page in a real Chromium: the app server on localhost, the
+ * Feishu sandbox on 127.0.0.1 (another origin, as Feishu is), every step
+ * through the browser.
+ */
+maybe('login in a real browser', () => {
+  let sandbox: Sandbox;
+  let app: App;
+  let browser: Browser;
+  let base: string;
+  let close: () => Promise<void>;
+  const temp = tempDir('jit-e2e-');
+
+  beforeAll(async () => {
+    mkdirSync(artifacts, { recursive: true });
+    const port = await freePort();
+    base = `http://localhost:${port}`;
+    sandbox = await startSandbox({ rate: 0, apps: [{ ...defaultApp(), redirectUris: [`${base}/login/callback`] }] });
+    writeTree(temp.dir, {
+      'apps/demo/app.json': { name: 'demo', title: 'Demo app' },
+      'apps/demo/auths/loginTypes/FSInnerExample/e.json': { title: 'Feishu', type: 'auths.loginTypes.FSInnerType' },
+      'apps/demo/auths/loginTypes/FSInnerExample/FSInnerExample.json': {
+        appId: sandbox.appId,
+        appSecret: sandbox.appSecret,
+        domain: sandbox.baseUrl,
+        redirectUri: `${base}/login/callback`,
+        adminUserIds: ['zhangsan'],
+      },
+    });
+    app = await loadApp(join(temp.dir, 'apps/demo'), { env: {}, dataDir: join(temp.dir, 'data') });
+    const server = await createHttpServer(app, { logLevel: false });
+    await server.listen({ port, host: '127.0.0.1' });
+    browser = await launch();
+    close = async () => {
+      await browser.close();
+      await server.close();
+      await app.close();
+      await sandbox.close();
+      temp.cleanup();
+    };
+  }, 60_000);
+
+  afterAll(async () => close?.());
+
+  async function scanAs(page: Page, userId: string): Promise<void> {
+    await page.goto(`${base}/login`);
+    const qr = page.frameLocator('[data-testid="feishu-qr"] iframe');
+    await qr.locator('[data-testid="sandbox-qr"] svg').first().waitFor({ state: 'visible' }); // a real QR code is drawn
+    await qr.locator(`[data-testid="simulate-scan"][data-user-id="${userId}"]`).click();
+    await page.waitForURL(`${base}/`);
+  }
+
+  test('QR flow: scan, land signed in, reload keeps the session, logout ends it', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${base}/login`);
+    await page.frameLocator('[data-testid="feishu-qr"] iframe').locator('[data-testid="sandbox-qr"]').waitFor();
+    await page.screenshot({ path: join(artifacts, 'login.png') });
+    await scanAs(page, 'zhangsan');
+    await expect(page.getByTestId('user-name').textContent()).resolves.toBe(sandbox.org.user('zhangsan').name);
+    await expect(page.getByTestId('user-department').textContent()).resolves.toBe(sandbox.org.department('engineering').name);
+    await expect(page.getByTestId('user-position').textContent()).resolves.toBe(sandbox.org.user('zhangsan').job_title);
+    await page.screenshot({ path: join(artifacts, 'signed-in.png') });
+    await page.reload();
+    await expect(page.getByTestId('user-name').textContent()).resolves.toBe(sandbox.org.user('zhangsan').name);
+    await page.getByTestId('logout').click();
+    await page.waitForURL(`${base}/login`);
+    await page.goto(`${base}/`);
+    await page.waitForURL(`${base}/login`);
+    await page.close();
+  });
+
+  test('a replayed callback URL is refused', async () => {
+    const page = await browser.newPage();
+    let callback = '';
+    page.on('request', (request) => {
+      if (request.url().startsWith(`${base}/login/callback`)) callback = request.url();
+    });
+    await scanAs(page, 'lisi');
+    expect(callback).toContain('code=');
+    const replay = await browser.newPage();
+    await replay.goto(callback);
+    await expect(replay.getByTestId('error-code').textContent()).resolves.toBe('40030');
+    await expect(replay.getByTestId('retry').getAttribute('href')).resolves.toBe('/login');
+    await page.close();
+    await replay.close();
+  });
+
+  test('inside the Feishu client (emulated JSAPI) the page logs in without a QR code', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${base}/login?feishuClient=lisi`);
+    await page.waitForURL(`${base}/`);
+    await expect(page.getByTestId('user-name').textContent()).resolves.toBe(sandbox.org.user('lisi').name);
+    await context.close();
+  });
+
+  test('the admin page shows the element tree and runs a department sync to completion', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await scanAs(page, 'zhangsan');
+    await page.getByTestId('admin-link').click();
+    await page.waitForURL(`${base}/admin`);
+    await expect(page.locator('[data-testid="tree-item"][data-full-name="auths.loginTypes.FSInnerExample"]').count()).resolves.toBe(1);
+    await page.getByTestId('sync-button').click();
+    await page.locator('[data-testid="sync-progress"][data-status="done"]').waitFor({ timeout: 20_000 });
+    await page.locator('[data-testid="org-department"]').first().waitFor();
+    const departments = await page.locator('[data-testid="org-department"]').count();
+    expect(departments).toBe(sandbox.org.descendantDepartments('0').length);
+    await page.screenshot({ path: join(artifacts, 'admin.png'), fullPage: true });
+    await context.close();
+  });
+});
