@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { DataSource } from 'typeorm';
+import { migrations as authMigrations } from './auth/migrations/index.js';
 import { authEntities } from './auth/models.js';
 import { diagnostic, diagnosticKey, formatDiagnostic, isError, type Diagnostic } from './diagnostics/diagnostic.js';
 import { openDataSource } from './db/data-source.js';
@@ -11,7 +12,7 @@ import { Builder, type Build } from './loader/build.js';
 import type { Env } from './loader/config.js';
 import type { AccessModifier, ElementDefinition, FunctionSpec } from './loader/definition.js';
 import { resolveLayers, type AppInfo, type Layer } from './loader/layers.js';
-import { collectEntities, defaultImporter, type ModuleImporter } from './loader/modules.js';
+import { collectEntities, collectMigrations, defaultImporter, type ModuleImporter } from './loader/modules.js';
 import { isQuarantined, type ElementKind, type ManifestEntry } from './loader/resolve.js';
 import { OFFICIAL_ELEMENTS_DIR } from './paths.js';
 import { Registry, type SwapResult } from './registry.js';
@@ -34,6 +35,8 @@ export interface LoadAppOptions {
   importer?: ModuleImporter;
   /** Clock for expiries (login states, tokens, sync freshness); default Date.now. */
   clock?: () => number;
+  /** Apply pending migrations at load; default on for SQLite, off for PostgreSQL/MySQL (use `jit db migrate`). */
+  migrate?: boolean;
 }
 
 /** What the manifest says of one element, without creating it. */
@@ -74,7 +77,14 @@ export async function loadApp(dir: string, options: LoadAppOptions = {}): Promis
   const dataDir = resolve(options.dataDir ?? join(layers.app.dir, 'data'));
   // Local accounts, login states and sessions are the runtime's own: every app has them, with or without a login Type.
   const entities = [...new Set([...authEntities, ...collectEntities(build.classes.values())])];
-  const dataSource = await openDataSource({ url: options.databaseUrl ?? env['JIT_DATABASE_URL'], dataDir, entities });
+  const migrations = [...authMigrations, ...collectMigrations(build.classes.values())];
+  const dataSource = await openDataSource({
+    url: options.databaseUrl ?? env['JIT_DATABASE_URL'],
+    dataDir,
+    entities,
+    migrations,
+    ...(options.migrate !== undefined ? { migrate: options.migrate } : {}),
+  });
   const app = new App(layers.app, layers.layers, dataDir, dataSource, builder, build, options.clock ?? Date.now);
   if (options.watch) await app.watch();
   return app;

@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, MigrationInterface } from 'typeorm';
 import type { ElementDefinition } from './loader/definition.js';
 
 /** What an element may reach of the app that created it; narrow on purpose. */
@@ -28,6 +28,9 @@ export interface ElementContext<Config> {
 export class Element<Config = Readonly<Record<string, unknown>>> {
   /** TypeORM entity classes this Type persists through; the app's DataSource registers them. */
   static entities: ReadonlyArray<Function> = [];
+
+  /** Schema migrations for those entities (portableMigration classes), applied by `jit db migrate`. */
+  static migrations: ReadonlyArray<new () => MigrationInterface> = [];
 
   readonly fullName: string;
   readonly title: string;

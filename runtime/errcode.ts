@@ -47,4 +47,5 @@ export const RuntimeCodes = {
   APP_CLOSED: 10006,
   DATABASE_UNAVAILABLE: 10007,
   INVALID_PARAMS: 10008,
+  SCHEMA_OUTDATED: 10009,
 } as const;

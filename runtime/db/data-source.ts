@@ -2,12 +2,21 @@ import { mkdirSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { Code, RuntimeCodes } from '../errcode.js';
+import { engineFamily, pendingMigrations, schemaDrift, type MigrationClass } from './migrations.js';
 
 export interface DatabaseOptions {
   /** `postgres://…`, `mysql://…` / `mariadb://…`, `sqlite:<file>` or `sqlite::memory:`; default: SQLite in dataDir. */
   url?: string | undefined;
   dataDir: string;
   entities: Function[];
+  migrations?: MigrationClass[];
+  /**
+   * Bring the schema up to date at open: apply pending migrations, then create
+   * what models no migration covers (additive changes only on PostgreSQL and
+   * MySQL). Default: on for SQLite, off for database servers, where
+   * `jit db migrate` does it deliberately.
+   */
+  migrate?: boolean;
 }
 
 export const DEFAULT_SQLITE_FILE = 'app.sqlite';
@@ -17,8 +26,24 @@ export function redactUrl(url: string): string {
   return url.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@');
 }
 
-export function dataSourceOptions(options: DatabaseOptions): DataSourceOptions {
-  const common = { entities: options.entities, synchronize: true, logging: false } as const;
+/**
+ * TypeORM reads MariaDB's catalogue differently from MySQL's (column defaults
+ * come back as the string 'NULL'); with the wrong flavour every start would see
+ * phantom schema changes. A mysql:// URL may point at either, so ask the server.
+ */
+async function mysqlFlavour(url: string): Promise<'mysql' | 'mariadb'> {
+  const { default: mysql } = await import('mysql2/promise');
+  const connection = await mysql.createConnection(url);
+  try {
+    const [rows] = await connection.query('SELECT VERSION() AS version');
+    return String((rows as Array<{ version: string }>)[0]?.version).includes('MariaDB') ? 'mariadb' : 'mysql';
+  } finally {
+    await connection.end();
+  }
+}
+
+export async function dataSourceOptions(options: DatabaseOptions): Promise<DataSourceOptions> {
+  const common = { entities: options.entities, migrations: options.migrations ?? [], migrationsTableName: 'jit_migrations', synchronize: false, logging: false } as const;
   const url = options.url?.trim();
   if (!url || url.startsWith('sqlite:')) {
     const target = url ? url.slice('sqlite:'.length).replace(/^\/\//, '') : '';
@@ -32,16 +57,52 @@ export function dataSourceOptions(options: DatabaseOptions): DataSourceOptions {
   }
   const scheme = url.slice(0, url.indexOf(':'));
   if (scheme === 'postgres' || scheme === 'postgresql') return { type: 'postgres', url, ...common };
-  if (scheme === 'mysql' || scheme === 'mariadb') return { type: 'mysql', url: url.replace(/^mariadb:/, 'mysql:'), ...common };
+  if (scheme === 'mysql' || scheme === 'mariadb') {
+    const mysqlUrl = url.replace(/^mariadb:/, 'mysql:');
+    let type: 'mysql' | 'mariadb';
+    try {
+      type = await mysqlFlavour(mysqlUrl);
+    } catch (err) {
+      throw new Code(RuntimeCodes.DATABASE_UNAVAILABLE, `Cannot open the database at ${redactUrl(url)}: ${(err as Error).message}`);
+    }
+    return { type, url: mysqlUrl, ...common };
+  }
   throw new Code(RuntimeCodes.DATABASE_UNAVAILABLE, `Unsupported database URL scheme "${scheme}:" in ${redactUrl(url)}. Use postgres://, mysql://, mariadb:// or sqlite:.`);
 }
 
+export const isSqlite = (dataSource: DataSource): boolean => engineFamily(dataSource.options.type) === 'sqlite';
+
 export async function openDataSource(options: DatabaseOptions): Promise<DataSource> {
-  const dataSource = new DataSource(dataSourceOptions(options));
+  const dataSource = new DataSource(await dataSourceOptions(options));
+  const where = options.url ? redactUrl(options.url) : join(options.dataDir, DEFAULT_SQLITE_FILE);
   try {
-    return await dataSource.initialize();
+    await dataSource.initialize();
   } catch (err) {
-    const where = options.url ? redactUrl(options.url) : join(options.dataDir, DEFAULT_SQLITE_FILE);
     throw new Code(RuntimeCodes.DATABASE_UNAVAILABLE, `Cannot open the database at ${where}: ${(err as Error).message}`);
   }
+  try {
+    await bringSchemaUpToDate(dataSource, options.migrate ?? isSqlite(dataSource), where);
+  } catch (err) {
+    await dataSource.destroy();
+    throw err;
+  }
+  return dataSource;
+}
+
+/** Applies pending migrations and additive model changes, or explains what is missing. */
+export async function bringSchemaUpToDate(dataSource: DataSource, migrate: boolean, where: string): Promise<{ applied: string[]; created: number }> {
+  const pending = await pendingMigrations(dataSource);
+  if (pending.length > 0 && !migrate) {
+    throw new Code(RuntimeCodes.SCHEMA_OUTDATED, `The database at ${where} lacks ${pending.length} migration(s) (${pending.join(', ')}). Run: jit db migrate <appDir> (or start with --migrate).`, { pending });
+  }
+  const applied = pending.length > 0 ? (await dataSource.runMigrations({ transaction: 'each' })).map((m) => m.name) : [];
+  const drift = await schemaDrift(dataSource);
+  if (drift.length === 0) return { applied, created: 0 };
+  const destructive = drift.filter((sql) => /\bDROP\s+(TABLE|COLUMN)\b/i.test(sql) || /\bALTER\s+COLUMN\b.*\bTYPE\b/i.test(sql));
+  // SQLite alters a table by copying it into a new one (rows kept), which reads as DROP TABLE; servers really drop.
+  if (!migrate || (destructive.length > 0 && !isSqlite(dataSource))) {
+    throw new Code(RuntimeCodes.SCHEMA_OUTDATED, `The models differ from the database at ${where} in ways ${migrate ? 'that would drop data' : 'no migration covers'}: ${(destructive.length ? destructive : drift).slice(0, 5).join('; ')}. Write a migration (scripts/generate-migration.ts) or run jit db migrate.`, { statements: drift });
+  }
+  await dataSource.synchronize();
+  return { applied, created: drift.length };
 }

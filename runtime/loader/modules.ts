@@ -140,3 +140,10 @@ export function collectEntities(classes: Iterable<ElementClass>): Function[] {
   for (const cls of classes) for (const entity of cls.entities) entities.add(entity);
   return [...entities];
 }
+
+/** Migrations declared by the loaded Types, deduplicated by name (a subclass inherits its parent's). */
+export function collectMigrations(classes: Iterable<ElementClass>): Array<new () => import('typeorm').MigrationInterface> {
+  const byName = new Map<string, new () => import('typeorm').MigrationInterface>();
+  for (const cls of classes) for (const migration of cls.migrations) byName.set(new migration().name ?? migration.name, migration);
+  return [...byName.values()];
+}

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { FSInnerConfig, FSInnerType } from '../../../../../elements/auths/loginTypes/FSInnerType/index.js';
 import { startSandbox, type EndpointName, type Sandbox, type SandboxOptions } from '../../../../../elements/auths/loginTypes/FSInnerType/sandbox/index.js';
 import { loadApp, type App } from '../../../../../runtime/index.js';
+import { createTestDatabase } from '../../../../helpers/database.js';
 import { tempDir, writeTree, type Tree } from '../../../../helpers/fixture.js';
 
 export const REDIRECT_URI = 'http://127.0.0.1/callback';
@@ -38,7 +39,8 @@ type WorldOptions = {
 /**
  * One app in a temp folder with an FSInnerExample instance pointing at a
  * fresh sandbox (rate limiting off unless asked), on the official elements and
- * an in-memory SQLite database. Everything is torn down after each test.
+ * a database of its own (SQLite in the temp folder, or a fresh PostgreSQL/MariaDB
+ * database under JIT_TEST_DATABASE). Everything is torn down after each test.
  */
 export function useFeishuWorld() {
   const teardown: Array<() => Promise<void> | void> = [];
@@ -58,7 +60,9 @@ export function useFeishuWorld() {
       ...options.tree,
       ...(options.otherConfig ? { [`apps/demo/auths/loginTypes/${options.otherConfig}/${options.otherConfig}.json`]: instanceConfig(sandbox, options.config) } : {}),
     });
-    const app = await loadApp(join(t.dir, 'apps/demo'), { env: {}, clock: clock.now, dataDir: join(t.dir, 'data') });
+    const database = await createTestDatabase();
+    teardown.push(() => database.drop());
+    const app = await loadApp(join(t.dir, 'apps/demo'), { env: {}, clock: clock.now, dataDir: join(t.dir, 'data'), ...(database.url ? { databaseUrl: database.url, migrate: true } : {}) });
     teardown.push(() => app.close());
     if (app.diagnostics.length > 0) throw new Error(`fixture app has diagnostics: ${JSON.stringify(app.diagnostics, null, 2)}`);
     return { sandbox, app, clock, root: t.dir, fs: (id = INSTANCE) => app.getElement<FSInnerType>(id) };
