@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { loadApp } from '../app.js';
 import { Code } from '../errcode.js';
 import { createAdmin } from './admin.js';
+import { migrate, status } from './db.js';
 import { renderDiagnostics, renderExplanation, renderTree } from './inspect.js';
 import { startCliSandbox } from './sandbox.js';
 import { serve } from './serve.js';
@@ -90,9 +91,10 @@ export async function runCli(argv: string[], io: CliIo = consoleIo): Promise<num
     .option('-H, --host <host>', 'interface to listen on', '127.0.0.1')
     .option('--sandbox [port]', 'also start the Feishu sandbox in this process (default port 4100)')
     .option('--no-watch', 'do not reload element folders on change')
-    .action(async (appDir: string, opts: { port: string; host: string; sandbox?: string | boolean; watch: boolean }) => {
+    .option('--migrate', 'apply pending database migrations at start (always on for SQLite)')
+    .action(async (appDir: string, opts: { port: string; host: string; sandbox?: string | boolean; watch: boolean; migrate?: boolean }) => {
       const sandboxPort = opts.sandbox === undefined || opts.sandbox === false ? undefined : opts.sandbox === true ? 4100 : Number(opts.sandbox);
-      const running = await serve(appDir, { port: Number(opts.port), host: opts.host, watch: opts.watch, ...(sandboxPort !== undefined ? { sandboxPort } : {}) }, io);
+      const running = await serve(appDir, { port: Number(opts.port), host: opts.host, watch: opts.watch, migrate: opts.migrate ?? false, ...(sandboxPort !== undefined ? { sandboxPort } : {}) }, io);
       await waitForSignal();
       await running.close();
     });
@@ -128,6 +130,18 @@ export async function runCli(argv: string[], io: CliIo = consoleIo): Promise<num
     .option('--data-dir <dir>', 'the app\'s data folder, if not the default <appDir>/data')
     .action(async (appDir: string, name: string, opts: { email?: string; publicUrl: string; dataDir?: string }) => {
       await createAdmin(appDir, name, { ...(opts.email ? { email: opts.email } : {}), ...(opts.dataDir ? { dataDir: opts.dataDir } : {}), publicUrl: opts.publicUrl }, io);
+    });
+
+  const db = program.command('db').description('the app\'s database schema');
+  db.command('migrate')
+    .description('apply pending migrations (JIT_DATABASE_URL selects the database; default SQLite in <appDir>/data)')
+    .argument('<appDir>', 'app folder (holds app.json)')
+    .action(async (appDir: string) => migrate(appDir, io));
+  db.command('status')
+    .description('list pending migrations and model changes no migration covers; exit 1 if any')
+    .argument('<appDir>', 'app folder (holds app.json)')
+    .action(async (appDir: string) => {
+      exitCode = await status(appDir, io);
     });
 
   try {

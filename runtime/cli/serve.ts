@@ -9,6 +9,8 @@ export interface ServeOptions {
   /** Start the Feishu sandbox in this process on this port (the demo's default config points at 4100). */
   sandboxPort?: number;
   watch: boolean;
+  /** Apply pending migrations at start (SQLite always does). */
+  migrate?: boolean;
 }
 
 /** `jit serve`: the app over HTTP, optionally with the sandbox, until SIGINT/SIGTERM. */
@@ -26,7 +28,7 @@ export async function serve(appDir: string, options: ServeOptions, io: CliIo): P
   }
   let app: App | undefined;
   try {
-    app = await loadApp(appDir, { watch: options.watch, env });
+    app = await loadApp(appDir, { watch: options.watch, env, ...(options.migrate ? { migrate: true } : {}) });
     for (const d of app.diagnostics) io.err(`jit: ${d.severity} ${d.code} ${d.fullName ?? ''}: ${d.message}`);
     app.on('diagnostic', (d: { severity: string; code: string; fullName?: string; message: string }) => io.err(`jit: ${d.severity} ${d.code} ${d.fullName ?? ''}: ${d.message}`));
     const server = await createHttpServer(app, {});

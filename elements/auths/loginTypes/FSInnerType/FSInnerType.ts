@@ -12,6 +12,7 @@ import { FeishuHttp } from './feishu/http.js';
 import type { FeishuContactUser, FeishuUserInfo } from './feishu/types.js';
 import { assertAuthCode, authorizeUrl, pkcePair, qrAuthorizeUrl } from './login.js';
 import { FSInnerAuthModel, fsInnerEntities } from './models.js';
+import { migrations as fsInnerMigrations } from './migrations/index.js';
 import { EndpointPacer } from './pacing.js';
 import { idOf, leaderIdsOf, profileFromContact, profileFromUserInfo, type ContactProfile, type DepartmentFacts, type FSInnerUserDetail, type FSInnerUserInfo } from './profile.js';
 import { runPreflight, type PreflightReport } from './preflight.js';
@@ -39,6 +40,7 @@ export interface LoginConfig {
  */
 export class FSInnerType extends LoginType<FSInnerConfig> {
   static override entities: ReadonlyArray<Function> = [...authEntities, ...fsInnerEntities];
+  static override migrations = fsInnerMigrations;
 
   protected readonly hosts: FeishuHosts;
   protected readonly api: FeishuApi;

@@ -1,8 +1,8 @@
 import { describe, expect, test } from '@jest/globals';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { useScenarios } from '../helpers/scenario.js';
-import { counterTypeModule } from '../helpers/counter-model.js';
+import { useScenarios } from '../../helpers/scenario.js';
+import { counterTypeModule } from '../../helpers/counter-model.js';
 
 const scenario = useScenarios();
 
