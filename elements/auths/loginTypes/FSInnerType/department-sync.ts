@@ -2,7 +2,9 @@ import pLimit from 'p-limit';
 import type { DataSource } from 'typeorm';
 import type { FSInnerConfig } from './config.js';
 import type { Directory } from './directory.js';
-import type { FeishuApi } from './feishu/api.js';
+import { Code } from '../../../../runtime/errcode.js';
+import { FSInnerCodes } from './codes.js';
+import { departmentIdType, type FeishuApi } from './feishu/api.js';
 import type { FeishuContactUser, FeishuDepartment, Page } from './feishu/types.js';
 import { idOf, leaderIdsOf, profileFromContact, type DepartmentFacts } from './profile.js';
 
@@ -19,6 +21,8 @@ const CONCURRENCY = 16;
 /** Rows per transaction: large enough to amortise commits, small enough to keep locks short. */
 const BATCH = 500;
 const ROOT = '0';
+/** Contact v3 "user id invalid": Feishu does not know the user (contract §4). */
+const USER_ID_INVALID = 41012;
 
 /**
  * Copies Feishu's organization into the Directory:
@@ -62,7 +66,7 @@ export class DepartmentSync {
             const id = idOf(user, userIdType);
             if (id !== undefined) users.set(id, user);
           }
-          progress.departmentsDone++;
+          if (deptId !== ROOT) progress.departmentsDone++; // the root is not one of departmentsFound
           progress.usersFound = users.size;
           report();
         }),
@@ -88,21 +92,62 @@ export class DepartmentSync {
       report();
     }
     const wholeTree = options.deptId === undefined && (this.config.syncRootDepartments ?? [ROOT]).includes(ROOT);
-    if (wholeTree) await this.directory.markGone(startedAt);
+    if (wholeTree) {
+      await this.recheckUnseen(startedAt, facts);
+      await this.directory.markGone(startedAt);
+    }
     progress.phase = 'done';
     report();
   }
 
   private async single(deptId: string): Promise<Map<string, FeishuDepartment>> {
     if (deptId === ROOT) return new Map(); // the root is virtual (contract §4): it has members only through its children
-    const department = await this.api.getDepartment(deptId, this.config.userIdType);
+    let department = await this.api.getDepartment(deptId, this.config.userIdType);
+    // Asked by its custom department_id, Feishu gives parent_department_id in that form too (one
+    // department_id_type for path and reply, contract §4); stored ids are open ones, so ask again.
+    if (departmentIdType(deptId) === 'department_id' && department.parent_department_id && department.parent_department_id !== ROOT) {
+      department = await this.api.getDepartment(department.open_department_id, this.config.userIdType);
+    }
     return new Map([[department.open_department_id, department]]);
+  }
+
+  /**
+   * find_by_department lists no resigned user (Feishu takes them out of every department), so
+   * after a full sync each previously synced user it did not list is asked for once: a resigned
+   * one is still there and is stored as resigned; one Feishu no longer knows (41012) or no longer
+   * shows this app (48001) is left for markGone. Costs one request per user who disappeared.
+   */
+  private async recheckUnseen(since: number, facts: Map<string, DepartmentFacts>): Promise<void> {
+    const userIdType = this.config.userIdType;
+    await Promise.all(
+      (await this.directory.unseenUserIds(since)).map((userId) =>
+        this.limit(async () => {
+          let user: FeishuContactUser;
+          try {
+            user = await this.api.getUser(userId, userIdType);
+          } catch (err) {
+            if (Code.is(err) && (err.details?.['feishuCode'] === USER_ID_INVALID || err.code === FSInnerCodes.PERMISSION_MISSING)) return;
+            throw err;
+          }
+          await this.directory.saveUser(userId, profileFromContact(user, userId, facts), { synced: true });
+        }),
+      ),
+    );
   }
 
   private async tree(roots: readonly string[], progress: SyncProgress, report: () => void): Promise<Map<string, FeishuDepartment>> {
     const found = new Map<string, FeishuDepartment>();
-    for (const root of roots) if (root !== ROOT) for (const [id, d] of await this.single(root)) found.set(id, d);
-    let frontier: string[] = roots.map((r) => (r === ROOT ? ROOT : (found.get(r)?.open_department_id ?? r)));
+    // Walk by open ids: children of a custom id would carry parent ids in the custom form.
+    let frontier: string[] = [];
+    for (const root of roots) {
+      if (root === ROOT) frontier.push(ROOT);
+      else {
+        for (const [id, d] of await this.single(root)) {
+          found.set(id, d);
+          frontier.push(id);
+        }
+      }
+    }
     while (frontier.length > 0) {
       const next: string[] = [];
       await Promise.all(

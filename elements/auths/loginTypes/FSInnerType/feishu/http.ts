@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import got, { type Got, type RequestError } from 'got';
 import { Code } from '../../../../../runtime/errcode.js';
 import { FSInnerCodes, mapFeishuCode, messageFor } from '../codes.js';
@@ -46,10 +47,14 @@ const TRANSIENT = new Set([...NEVER_DELIVERED, 'ETIMEDOUT', 'ECONNRESET', 'EPIPE
  */
 export class FeishuHttp {
   private readonly client: Got;
+  private readonly retries: number;
+  private readonly backoffMs: number;
 
   constructor(options: FeishuHttpOptions = {}) {
     const maxWait = options.maxRateLimitWaitMs ?? 30_000;
     const backoff = options.backoffMs ?? 200;
+    this.retries = options.retries ?? 3;
+    this.backoffMs = backoff;
     this.client = got.extend({
       throwHttpErrors: false,
       responseType: 'text',
@@ -59,8 +64,10 @@ export class FeishuHttp {
         methods: ['GET', 'POST'],
         statusCodes: [429, 500, 502, 503, 504],
         errorCodes: [...TRANSIENT],
-        calculateDelay: ({ attemptCount, retryOptions, error }) => {
-          if (attemptCount > retryOptions.limit) return 0;
+        calculateDelay: ({ attemptCount, retryOptions, error, computedValue }) => {
+          // got calls this for every failure, a 400 business error too; computedValue is 0 when
+          // got's own rules (limit, methods, statusCodes, errorCodes above) say "do not retry".
+          if (attemptCount > retryOptions.limit || computedValue === 0) return 0;
           const policy = (error.options.context as { retry?: RetryPolicy }).retry ?? 'idempotent';
           const status = error.response?.statusCode;
           if (status === 429) return rateLimitWait(error, maxWait);
@@ -75,6 +82,21 @@ export class FeishuHttp {
   }
 
   async send<T extends { code?: number }>(request: FeishuRequest): Promise<FeishuReply<T>> {
+    // A reply whose body is not JSON (cut short, or a gateway's HTML page with HTTP 200) is
+    // transient like a 5xx: idempotent requests try again, as many times as got's retries.
+    for (let attempt = 0; ; attempt++) {
+      const result = await this.sendOnce<T>(request);
+      if (!(result instanceof Code)) return result;
+      if (request.retry !== 'idempotent' || attempt >= this.retries) {
+        if (result.details) result.details['attempts'] = attempt + 1;
+        throw result;
+      }
+      await sleep(this.backoffMs * 2 ** attempt + Math.random() * this.backoffMs);
+    }
+  }
+
+  /** One request (with got's own retries); a 2xx body that is not JSON comes back as its Code, every other failure is thrown. */
+  private async sendOnce<T extends { code?: number }>(request: FeishuRequest): Promise<FeishuReply<T> | Code> {
     let response;
     try {
       response = await this.client(request.url, {
@@ -99,12 +121,14 @@ export class FeishuHttp {
       body = JSON.parse(response.body) as T;
       if (body === null || typeof body !== 'object') throw new Error('not an object');
     } catch {
-      throw new Code(FSInnerCodes.FEISHU_FAILURE, `${messageFor(FSInnerCodes.FEISHU_FAILURE)}: ${request.endpoint} answered HTTP ${response.statusCode} with a body that is not JSON`, {
+      const failure = new Code(FSInnerCodes.FEISHU_FAILURE, `${messageFor(FSInnerCodes.FEISHU_FAILURE)}: ${request.endpoint} answered HTTP ${response.statusCode} with a body that is not JSON`, {
         endpoint: request.endpoint,
         status: response.statusCode,
         contentType: header(response.headers['content-type']),
         ...(logId ? { logId } : {}),
       });
+      if (response.ok) return failure; // a 5xx page was already retried by got
+      throw failure;
     }
     const feishuCode = typeof body.code === 'number' ? body.code : response.ok ? 0 : -1;
     if (feishuCode !== 0) throw feishuError(request.endpoint, feishuCode, body as Record<string, unknown>, response.statusCode, logId);

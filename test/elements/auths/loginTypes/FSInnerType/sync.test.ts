@@ -1,0 +1,338 @@
+import { describe, expect, test } from '@jest/globals';
+import { FSInnerAuthModel, FSInnerDeptModel, FSInnerMembershipModel } from '../../../../../elements/auths/loginTypes/FSInnerType/index.js';
+import type { SyncProgress } from '../../../../../elements/auths/loginTypes/FSInnerType/department-sync.js';
+import { ROOT_DEPARTMENT_ID, type FeishuUser, type Org } from '../../../../../elements/auths/loginTypes/FSInnerType/sandbox/index.js';
+import { INSTANCE, requests, scanAndLogin, useFeishuWorld, type FeishuWorld } from './harness.js';
+
+const world = useFeishuWorld();
+
+const users = (w: FeishuWorld) => w.app.dataSource.getRepository(FSInnerAuthModel);
+const depts = (w: FeishuWorld) => w.app.dataSource.getRepository(FSInnerDeptModel);
+const memberships = (w: FeishuWorld) => w.app.dataSource.getRepository(FSInnerMembershipModel);
+const userRow = (w: FeishuWorld, userId: string) => users(w).findOneByOrFail({ instance: INSTANCE, userId });
+
+/** The test clock runs (real time plus what tests add): a stamp written during a call lies between a reading before and one after it. */
+function expectStampedBetween(value: number | null, from: number, to: number): void {
+  expect(value).not.toBeNull();
+  expect(value!).toBeGreaterThanOrEqual(from);
+  expect(value!).toBeLessThanOrEqual(to);
+}
+
+/** Who a full sync can see: find_by_department lists every non-resigned user with a department (the root "0" included). */
+const listedUsers = (org: Org) => org.users.filter((u) => !u.status.is_resigned && u.department_ids.length > 0);
+
+/** A new sandbox user in the given departments (any ids), shaped like the generated ones. */
+function addPerson(org: Org, userId: string, departments: string[]): FeishuUser {
+  const template = org.user('zhangsan');
+  const user = org.addUser({
+    ...structuredClone(template),
+    user_id: userId,
+    open_id: `ou_${userId}`,
+    union_id: `on_${userId}`,
+    name: userId,
+    en_name: userId,
+    email: `${userId}@example.com`,
+    employee_no: `X-${userId}`,
+    department_ids: [],
+    orders: [],
+  });
+  delete user.leader_user_id;
+  return org.moveUser(userId, departments);
+}
+
+/** Feishu has no "delete user" the sandbox models; this takes the record out as if the account were deleted. */
+function deleteFromFeishu(org: Org, userId: string): void {
+  const list = org.users as FeishuUser[];
+  list.splice(list.indexOf(org.user(userId)), 1);
+  org.updateDepartment('engineering', {}); // bumps the org version so its indexes are rebuilt
+}
+
+describe('syncUserInfo', () => {
+  test('creates a row with the Feishu fields and the memberships', async () => {
+    const w = await world();
+    const feishu = w.sandbox.org.user('lisi');
+    const from = w.clock.now();
+    await w.fs().syncUserInfo({ userId: 'lisi' });
+    const to = w.clock.now();
+
+    const row = await userRow(w, 'lisi');
+    expectStampedBetween(row.syncedAt, from, to);
+    expect(row).toMatchObject({
+      openId: feishu.open_id,
+      unionId: feishu.union_id,
+      name: feishu.name,
+      email: feishu.email,
+      mobile: feishu.mobile,
+      position: feishu.job_title,
+      employeeNo: feishu.employee_no,
+      department: w.sandbox.org.department('product').name,
+      status: 'active',
+      isLeader: true,
+      localUserId: null,
+      deletedAt: null,
+    });
+    const rows = await memberships(w).findBy({ instance: INSTANCE, userId: 'lisi' });
+    expect(rows.map((m) => [m.deptId, m.isLeader, m.isPrimary]).sort()).toEqual(
+      [
+        [w.sandbox.org.department('product').open_department_id, true, true],
+        [w.sandbox.org.department('marketing').open_department_id, false, false],
+      ].sort(),
+    );
+  });
+
+  test('a fresh row is left alone: no request without forceUpdate', async () => {
+    const w = await world();
+    await w.fs().syncUserInfo({ userId: 'zhangsan' });
+    expect(requests(w.sandbox, 'user_get')).toBe(1);
+    w.clock.advance(60_000);
+    await w.fs().syncUserInfo({ userId: 'zhangsan' });
+    expect(requests(w.sandbox, 'user_get')).toBe(1);
+  });
+
+  test('forceUpdate asks Feishu again and stores the change', async () => {
+    const w = await world();
+    await w.fs().syncUserInfo({ userId: 'zhangsan' });
+    w.sandbox.org.updateUser('zhangsan', { job_title: 'CTO' });
+    await w.fs().syncUserInfo({ userId: 'zhangsan', forceUpdate: true });
+    expect(requests(w.sandbox, 'user_get')).toBe(2);
+    expect((await userRow(w, 'zhangsan')).position).toBe('CTO');
+  });
+
+  test('after userSyncTtlSeconds the row is stale and synced again', async () => {
+    const w = await world({ config: { userSyncTtlSeconds: 120 } });
+    await w.fs().syncUserInfo({ userId: 'zhangsan' });
+    w.clock.advance(119_000);
+    await w.fs().syncUserInfo({ userId: 'zhangsan' });
+    expect(requests(w.sandbox, 'user_get')).toBe(1);
+    w.clock.advance(2_000);
+    const from = w.clock.now();
+    await w.fs().syncUserInfo({ userId: 'zhangsan' });
+    expect(requests(w.sandbox, 'user_get')).toBe(2);
+    expectStampedBetween((await userRow(w, 'zhangsan')).syncedAt, from, w.clock.now());
+  });
+
+  test('local fields survive a sync: the binding set by a login and the stored tokens', async () => {
+    const w = await world();
+    const login = await scanAndLogin(w, 'zhangsan');
+    const before = await userRow(w, 'zhangsan');
+    expect(before.localUserId).toBe(login.localUserId);
+
+    w.sandbox.org.updateUser('zhangsan', { name: '张三丰' });
+    await w.fs().syncUserInfo({ userId: 'zhangsan', forceUpdate: true });
+    await w.fs().syncDepartmentInfo();
+
+    const after = await userRow(w, 'zhangsan');
+    expect(after.name).toBe('张三丰');
+    expect(after.localUserId).toBe(login.localUserId);
+    expect(after.accessToken).toBe(before.accessToken);
+    expect(after.lastLoginAt).toBe(before.lastLoginAt);
+    expect(after.createdAt).toBe(before.createdAt);
+    expect(await users(w).countBy({ instance: INSTANCE, userId: 'zhangsan' })).toBe(1);
+  });
+});
+
+describe('syncDepartmentInfo', () => {
+  test('a full sync stores every department, every listed member, their memberships and leader flags', async () => {
+    const w = await world();
+    const org = w.sandbox.org;
+    const from = w.clock.now();
+    await w.fs().syncDepartmentInfo();
+    const to = w.clock.now();
+
+    const deptRows = await depts(w).findBy({ instance: INSTANCE });
+    expect(deptRows.map((d) => d.deptId).sort()).toEqual(org.departments.map((d) => d.open_department_id).sort());
+    for (const d of org.departments) {
+      expect(deptRows.find((r) => r.deptId === d.open_department_id)).toMatchObject({
+        customId: d.department_id,
+        name: d.name,
+        parentId: d.parent_department_id,
+        leaderUserId: d.leader_user_id ? org.user(d.leader_user_id).user_id : null,
+        status: 'active',
+      });
+    }
+
+    const expected = listedUsers(org);
+    const userRows = await users(w).findBy({ instance: INSTANCE });
+    expect(userRows.map((u) => u.userId).sort()).toEqual(expected.map((u) => u.user_id).sort());
+    for (const u of userRows) expectStampedBetween(u.syncedAt, from, to);
+
+    // Memberships and leader flags, derived from the departments' leader_user_id / leaders[].
+    const leadersOf = new Map(org.departments.map((d) => [d.open_department_id, new Set([d.leader_user_id, ...d.leaders.map((l) => l.leaderID)])]));
+    const expectedMemberships = expected.flatMap((u) => u.department_ids.map((deptId) => `${u.user_id} ${deptId} ${leadersOf.get(deptId)?.has(u.open_id) ?? false}`));
+    const membershipRows = await memberships(w).findBy({ instance: INSTANCE });
+    expect(membershipRows.map((m) => `${m.userId} ${m.deptId} ${m.isLeader}`).sort()).toEqual(expectedMemberships.sort());
+    expect(membershipRows.some((m) => m.isLeader)).toBe(true);
+    const leaderRows = userRows.filter((u) => u.isLeader).map((u) => u.userId);
+    expect(leaderRows).toEqual(expect.arrayContaining(['zhangsan', 'lisi', 'wangwu']));
+    expect(leaderRows).not.toContain('chenyi');
+
+    // The CEO sits directly under the root: found through find_by_department("0").
+    expect(org.user('chenyi').department_ids).toEqual([ROOT_DEPARTMENT_ID]);
+    expect(await userRow(w, 'chenyi')).toMatchObject({ name: org.user('chenyi').name, status: 'active' });
+    expect(await memberships(w).findBy({ instance: INSTANCE, userId: 'chenyi' })).toEqual([expect.objectContaining({ deptId: ROOT_DEPARTMENT_ID })]);
+    // The frozen engineer is listed and stored as frozen.
+    expect((await userRow(w, 'wujiu')).status).toBe('frozen');
+  });
+
+  test('re-syncing is idempotent: same rows, no duplicates', async () => {
+    const w = await world();
+    await w.fs().syncDepartmentInfo();
+    const counts = async () => [await users(w).count(), await depts(w).count(), await memberships(w).count()];
+    const first = await counts();
+    w.clock.advance(1_000);
+    const from = w.clock.now();
+    await w.fs().syncDepartmentInfo();
+    expect(await counts()).toEqual(first);
+    expect(first[0]).toBe(listedUsers(w.sandbox.org).length);
+    expectStampedBetween((await userRow(w, 'zhangsan')).syncedAt, from, w.clock.now());
+  });
+
+  test('a department moved in Feishu gets its new parent', async () => {
+    const w = await world();
+    await w.fs().syncDepartmentInfo();
+    const platform = w.sandbox.org.department('platform');
+    const engineering = w.sandbox.org.department('engineering');
+    expect((await depts(w).findOneByOrFail({ instance: INSTANCE, deptId: platform.open_department_id })).parentId).toBe(engineering.open_department_id);
+
+    w.sandbox.org.moveDepartment('platform', 'product');
+    w.clock.advance(1_000);
+    await w.fs().syncDepartmentInfo();
+    expect((await depts(w).findOneByOrFail({ instance: INSTANCE, deptId: platform.open_department_id })).parentId).toBe(w.sandbox.org.department('product').open_department_id);
+  });
+
+  test('a user who resigned is kept, marked resigned with deletedAt', async () => {
+    const w = await world();
+    await w.fs().syncDepartmentInfo();
+    w.sandbox.org.resignUser('wangwu');
+    w.clock.advance(1_000);
+    w.sandbox.resetStats();
+    const from = w.clock.now();
+    await w.fs().syncDepartmentInfo();
+    // find_by_department no longer lists them: the one user who vanished is asked for, once.
+    expect(requests(w.sandbox, 'user_get')).toBe(1);
+
+    const resigned = await userRow(w, 'wangwu');
+    expect(resigned.status).toBe('resigned');
+    expectStampedBetween(resigned.deletedAt, from, w.clock.now());
+    expect(await memberships(w).countBy({ instance: INSTANCE, userId: 'wangwu' })).toBe(0);
+    expect((await userRow(w, 'zhangsan')).status).toBe('active');
+
+    // Another sync leaves the resigned user resigned (not "gone", and no second deletedAt).
+    w.clock.advance(1_000);
+    w.sandbox.resetStats();
+    await w.fs().syncDepartmentInfo();
+    expect(await userRow(w, 'wangwu')).toMatchObject({ status: 'resigned', deletedAt: resigned.deletedAt });
+    expect(requests(w.sandbox, 'user_get')).toBe(0);
+  });
+
+  test('a user deleted from Feishu altogether is marked gone, never deleted', async () => {
+    const w = await world();
+    await w.fs().syncDepartmentInfo();
+    const before = await users(w).count();
+    deleteFromFeishu(w.sandbox.org, 'zhaoliu');
+    w.clock.advance(1_000);
+    w.sandbox.resetStats();
+    const from = w.clock.now();
+    await w.fs().syncDepartmentInfo();
+    expect(w.sandbox.stats().byEndpoint.user_get.byStatus).toEqual({ '200': 1 }); // 41012 comes with HTTP 200
+
+    const gone = await userRow(w, 'zhaoliu');
+    expect(gone.status).toBe('gone');
+    expectStampedBetween(gone.deletedAt, from, w.clock.now());
+    expect(await users(w).count()).toBe(before);
+    expect((await userRow(w, 'zhouba')).status).toBe('active');
+  });
+
+  test('a department removed in Feishu is marked deleted', async () => {
+    const w = await world();
+    await w.fs().syncDepartmentInfo();
+    const research = w.sandbox.org.department('research').open_department_id;
+    w.sandbox.org.removeDepartment('research');
+    w.clock.advance(1_000);
+    const from = w.clock.now();
+    await w.fs().syncDepartmentInfo();
+
+    const removed = await depts(w).findOneByOrFail({ instance: INSTANCE, deptId: research });
+    expect(removed.status).toBe('deleted');
+    expectStampedBetween(removed.deletedAt, from, w.clock.now());
+    expect(await depts(w).countBy({ instance: INSTANCE, status: 'active' })).toBe(w.sandbox.org.departments.length);
+  });
+
+  test('progress: counts only grow, phases in order, ending with done', async () => {
+    const w = await world();
+    const seen: SyncProgress[] = [];
+    await w.fs().syncDepartmentInfo({ onProgress: (p) => seen.push(p) });
+
+    expect(seen.length).toBeGreaterThan(2);
+    const order = ['departments', 'users', 'writing', 'done'];
+    for (let i = 1; i < seen.length; i++) {
+      const [a, b] = [seen[i - 1]!, seen[i]!];
+      expect(order.indexOf(b.phase)).toBeGreaterThanOrEqual(order.indexOf(a.phase));
+      for (const key of ['departmentsFound', 'departmentsDone', 'usersFound', 'usersWritten'] as const) expect(b[key]).toBeGreaterThanOrEqual(a[key]);
+    }
+    const last = seen.at(-1)!;
+    const departments = w.sandbox.org.departments.length;
+    const listed = listedUsers(w.sandbox.org).length;
+    expect(last).toEqual({ phase: 'done', departmentsFound: departments, departmentsDone: departments, usersFound: listed, usersWritten: listed });
+    expect(seen.filter((p) => p.phase === 'done')).toHaveLength(1);
+  });
+
+  test('one department: that department and its direct members, nothing marked gone', async () => {
+    const w = await world();
+    await w.fs().syncUserInfo({ userId: 'zhaoliu' }); // synced earlier, in another department
+    const platform = w.sandbox.org.department('platform');
+    await w.fs().syncDepartmentInfo({ deptId: 'platform' });
+
+    const deptRows = await depts(w).findBy({ instance: INSTANCE });
+    expect(deptRows.map((d) => d.deptId)).toEqual([platform.open_department_id]);
+    // Addressed by its custom id, it is still stored with open ids throughout.
+    expect(deptRows[0]).toMatchObject({ customId: 'platform', name: platform.name, parentId: w.sandbox.org.department('engineering').open_department_id });
+    const members = w.sandbox.org.directMembers(platform.open_department_id).map((u) => u.user_id);
+    expect(members.length).toBeGreaterThan(0);
+    const rows = await users(w).findBy({ instance: INSTANCE });
+    expect(rows.map((u) => u.userId).sort()).toEqual([...members, 'zhaoliu'].sort());
+    expect((await userRow(w, 'zhaoliu')).status).toBe('active');
+    expect(requests(w.sandbox, 'department_children')).toBe(0);
+  });
+
+  test('pages of 50: a department of exactly 50 members costs one request, one of 51 two', async () => {
+    const w = await world();
+    const org = w.sandbox.org;
+    org.addDepartment({ department_id: 'fifty', name: 'Fifty' });
+    org.addDepartment({ department_id: 'fiftyone', name: 'Fifty-one', parent: 'fifty' });
+    for (let i = 0; i < 50; i++) addPerson(org, `p50_${i}`, ['fifty']);
+    for (let i = 0; i < 51; i++) addPerson(org, `p51_${i}`, ['fiftyone']);
+    expect(org.directMembers(org.department('fifty').open_department_id)).toHaveLength(50);
+    expect(org.directMembers(org.department('fiftyone').open_department_id)).toHaveLength(51);
+
+    await w.fs().syncDepartmentInfo();
+
+    // One page per listing, plus one per further 50 members: root "0" and every department.
+    const listings = [ROOT_DEPARTMENT_ID, ...org.departments.map((d) => d.open_department_id)];
+    const pages = listings.reduce((n, id) => n + Math.max(1, Math.ceil(org.directMembers(id).length / 50)), 0);
+    expect(requests(w.sandbox, 'find_by_department')).toBe(pages);
+    expect(pages).toBe(listings.length + 1); // only "fiftyone" needs a second page
+    const stored = await users(w).findBy({ instance: INSTANCE });
+    expect(stored.filter((u) => u.userId.startsWith('p50_'))).toHaveLength(50);
+    expect(stored.filter((u) => u.userId.startsWith('p51_'))).toHaveLength(51);
+    expect(stored).toHaveLength(listedUsers(org).length);
+  });
+
+  test('syncRootDepartments limits the walk to those subtrees', async () => {
+    const w = await world({ config: { syncRootDepartments: ['engineering'] } });
+    const org = w.sandbox.org;
+    await w.fs().syncDepartmentInfo();
+
+    const engineering = org.department('engineering').open_department_id;
+    const subtree = [engineering, ...org.descendantDepartments(engineering).map((d) => d.open_department_id)];
+    expect((await depts(w).findBy({ instance: INSTANCE })).map((d) => d.deptId).sort()).toEqual([...subtree].sort());
+    const expected = listedUsers(org).filter((u) => u.department_ids.some((d) => subtree.includes(d)));
+    expect((await users(w).findBy({ instance: INSTANCE })).map((u) => u.userId).sort()).toEqual(expected.map((u) => u.user_id).sort());
+    expect(expected.map((u) => u.user_id)).not.toContain('chenyi');
+    // Parents are open ids even though the root was configured by its custom id.
+    expect(await depts(w).findOneByOrFail({ instance: INSTANCE, deptId: org.department('platform').open_department_id })).toMatchObject({ parentId: engineering });
+    // children of each subtree department, nothing from the root.
+    expect(requests(w.sandbox, 'department_children')).toBe(subtree.length);
+    expect(requests(w.sandbox, 'find_by_department')).toBe(subtree.length);
+  });
+});
