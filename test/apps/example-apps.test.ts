@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { FSInnerType } from '../../elements/auths/loginTypes/FSInnerType/index.js';
 import { startSandbox, type Sandbox } from '../../elements/auths/loginTypes/FSInnerType/sandbox/index.js';
 import { loadApp, type App } from '../../runtime/index.js';
+import { createTestDatabase } from '../helpers/database.js';
 import { tempDir } from '../helpers/fixture.js';
 
 const appsDir = fileURLToPath(new URL('../../apps/', import.meta.url));
@@ -11,7 +12,7 @@ const INSTANCE = 'auths.loginTypes.FSInnerExample';
 
 let sandbox: Sandbox;
 const opened: App[] = [];
-const cleanups: Array<() => void> = [];
+const cleanups: Array<() => void | Promise<void>> = [];
 
 beforeEach(async () => {
   sandbox = await startSandbox({ rate: 0 });
@@ -19,14 +20,21 @@ beforeEach(async () => {
 afterEach(async () => {
   for (const app of opened.splice(0)) await app.close();
   await sandbox.close();
-  for (const cleanup of cleanups.splice(0)) cleanup();
+  for (const cleanup of cleanups.splice(0)) await cleanup();
 });
 
 /** Loads a committed example app against this test's sandbox, strictly: the examples must stay free of diagnostics. */
 async function open(name: 'demo' | 'custom'): Promise<App> {
   const t = tempDir('jit-apps-');
   cleanups.push(t.cleanup);
-  const app = await loadApp(appsDir + name, { strict: true, env: { FEISHU_DOMAIN: sandbox.baseUrl, FEISHU_REDIRECT_URI: REDIRECT_URI }, dataDir: t.dir });
+  const database = await createTestDatabase();
+  cleanups.push(() => database.drop());
+  const app = await loadApp(appsDir + name, {
+    strict: true,
+    env: { FEISHU_DOMAIN: sandbox.baseUrl, FEISHU_REDIRECT_URI: REDIRECT_URI },
+    dataDir: t.dir,
+    ...(database.url ? { databaseUrl: database.url, migrate: true } : {}),
+  });
   opened.push(app);
   return app;
 }

@@ -1,6 +1,7 @@
 import { afterEach } from '@jest/globals';
 import { join } from 'node:path';
 import { loadApp, type App, type LoadAppOptions } from '../../runtime/index.js';
+import { createTestDatabase, ENGINE, type TestDatabase } from './database.js';
 import { tempDir, writeTree, type Tree } from './fixture.js';
 import { platformTree } from './platform.js';
 
@@ -19,12 +20,23 @@ export function useScenarios() {
     cleanups.push(t.cleanup);
     writeTree(t.dir, withPlatform ? { ...platformTree(), ...tree } : tree);
     const root = t.dir;
+    // On a server engine (JIT_TEST_DATABASE) the scenario's loads share one fresh database, as they would share a file.
+    let database: Promise<TestDatabase> | undefined;
+    const databaseOptions = async (): Promise<LoadAppOptions> => {
+      if (ENGINE === 'sqlite') return {};
+      if (!database) {
+        database = createTestDatabase();
+        const created = database;
+        cleanups.push(async () => (await created).drop());
+      }
+      return { databaseUrl: (await database).url!, migrate: true };
+    };
     return {
       root,
       path: (...parts: string[]) => join(root, ...parts),
       write: (more: Tree) => writeTree(root, more),
       async load(app: string, options: LoadAppOptions = {}): Promise<App> {
-        const loaded = await loadApp(join(root, 'apps', app), { platformDir: join(root, 'platform'), env: {}, ...options });
+        const loaded = await loadApp(join(root, 'apps', app), { platformDir: join(root, 'platform'), env: {}, ...(await databaseOptions()), ...options });
         cleanups.push(() => loaded.close());
         return loaded;
       },
