@@ -1,6 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { ENGINE } from '../../helpers/database.js';
 import { useScenarios } from '../../helpers/scenario.js';
 import { counterTypeModule } from '../../helpers/counter-model.js';
 
@@ -19,11 +20,11 @@ const counterApp = (model: 'CounterModel' | 'CounterModelV2') => ({
 });
 
 describe('models', () => {
-  test('the default database is a SQLite file in the app data folder, created on first run', async () => {
+  test(ENGINE === 'sqlite' ? 'the default database is a SQLite file in the app data folder, created on first run' : `a ${ENGINE} URL selects the server and no SQLite file is made`, async () => {
     const s = scenario(counterApp('CounterModel'));
     const app = await s.load('a');
-    expect(app.dataSource.options.type).toBe('better-sqlite3');
-    expect(existsSync(join(s.path('apps/a/data'), 'app.sqlite'))).toBe(true);
+    expect(app.dataSource.options.type).toBe({ sqlite: 'better-sqlite3', postgres: 'postgres', mysql: 'mariadb' }[ENGINE]);
+    expect(existsSync(join(s.path('apps/a/data'), 'app.sqlite'))).toBe(ENGINE === 'sqlite');
     // The runtime's own tables (accounts, login states, sessions) plus the Type's model.
     expect(app.dataSource.entityMetadatas.map((m) => m.tableName).sort()).toEqual(['fixture_counter', 'jit_identity_binding', 'jit_local_user', 'jit_login_state', 'jit_session']);
   });

@@ -57,7 +57,13 @@ describe('jit admin create', () => {
     const w = await httpWorld();
     const dataDir = join(w.root, 'data');
     const out: string[] = [];
-    const exit = await runCli(['admin', 'create', join(w.root, 'apps/demo'), 'Ops Admin', '--data-dir', dataDir], { out: (t) => out.push(t), err: (t) => out.push(t) });
+    // The CLI reads JIT_DATABASE_URL like any app process; on SQLite the data folder locates the file.
+    const saved = process.env['JIT_DATABASE_URL'];
+    if (w.databaseUrl) process.env['JIT_DATABASE_URL'] = w.databaseUrl;
+    const exit = await runCli(['admin', 'create', join(w.root, 'apps/demo'), 'Ops Admin', '--data-dir', dataDir], { out: (t) => out.push(t), err: (t) => out.push(t) }).finally(() => {
+      if (saved === undefined) delete process.env['JIT_DATABASE_URL'];
+      else process.env['JIT_DATABASE_URL'] = saved;
+    });
     expect(exit).toBe(0);
     const token = /http:\/\/localhost:3000\/login\/admin\?token=([A-Za-z0-9_-]+)$/m.exec(out.join('\n'))?.[1];
     expect(token).toBeDefined();

@@ -25,6 +25,8 @@ export interface FeishuWorld {
   /** The FSInnerExample instance (or another id). */
   fs(id?: string): FSInnerType;
   root: string;
+  /** The server database of this world, when the suite runs on one (JIT_TEST_DATABASE). */
+  databaseUrl: string | undefined;
 }
 
 type WorldOptions = {
@@ -65,7 +67,7 @@ export function useFeishuWorld() {
     const app = await loadApp(join(t.dir, 'apps/demo'), { env: {}, clock: clock.now, dataDir: join(t.dir, 'data'), ...(database.url ? { databaseUrl: database.url, migrate: true } : {}) });
     teardown.push(() => app.close());
     if (app.diagnostics.length > 0) throw new Error(`fixture app has diagnostics: ${JSON.stringify(app.diagnostics, null, 2)}`);
-    return { sandbox, app, clock, root: t.dir, fs: (id = INSTANCE) => app.getElement<FSInnerType>(id) };
+    return { sandbox, app, clock, root: t.dir, databaseUrl: database.url, fs: (id = INSTANCE) => app.getElement<FSInnerType>(id) };
   };
 }
 
