@@ -15,6 +15,7 @@ const config: Config = {
   },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true }] },
   testTimeout: 20000,
+  globalSetup: '<rootDir>/test/global-setup.ts',
 };
 
 export default config;

@@ -36,6 +36,14 @@ function withDatabase(serverUrl: string, database: string): string {
 
 export async function createTestDatabase(engine: Engine = ENGINE): Promise<TestDatabase> {
   if (engine === 'sqlite') return { url: undefined, drop: async () => undefined };
+  try {
+    return await createServerDatabase(engine);
+  } catch (err) {
+    throw new Error(`The ${engine} suite needs a server at ${SERVERS[engine]} (JIT_TEST_${engine.toUpperCase()}_URL names another): ${(err as Error).message}`);
+  }
+}
+
+async function createServerDatabase(engine: 'postgres' | 'mysql'): Promise<TestDatabase> {
   const name = `jit_t_${randomBytes(6).toString('hex')}`;
   if (engine === 'postgres') {
     const admin = new pg.Client({ connectionString: SERVERS.postgres });
