@@ -48,4 +48,5 @@ export const RuntimeCodes = {
   DATABASE_UNAVAILABLE: 10007,
   INVALID_PARAMS: 10008,
   SCHEMA_OUTDATED: 10009,
+  BUSY: 10010,
 } as const;

@@ -117,4 +117,17 @@ export class SessionModel {
   revokedAt!: number | null;
 }
 
-export const authEntities = [LocalUserModel, IdentityBindingModel, LoginStateModel, SessionModel];
+/** A named lease: who may run a cluster-wide singleton job (a full organization sync) until when. */
+@Entity({ name: 'jit_lease' })
+export class LeaseModel {
+  @PrimaryColumn(idColumn(200))
+  name!: string;
+
+  @Column(idColumn(64))
+  holder!: string;
+
+  @Column(timeColumn())
+  expiresAt!: number;
+}
+
+export const authEntities = [LocalUserModel, IdentityBindingModel, LoginStateModel, SessionModel, LeaseModel];

@@ -22,6 +22,8 @@ const STATUS: Record<number, number> = {
   [RuntimeCodes.APP_CLOSED]: 503,
   [RuntimeCodes.DATABASE_UNAVAILABLE]: 503,
   [RuntimeCodes.INVALID_PARAMS]: 400,
+  [RuntimeCodes.BUSY]: 409,
+  [RuntimeCodes.SCHEMA_OUTDATED]: 503,
   [HttpCodes.NOT_SIGNED_IN]: 401,
   [HttpCodes.FORBIDDEN]: 403,
   [HttpCodes.METHOD_NOT_FOUND]: 404,

@@ -1,4 +1,5 @@
 import { authEntities } from '../../../../runtime/auth/models.js';
+import { withLease } from '../../../../runtime/db/lease.js';
 import type { ElementContext } from '../../../../runtime/element.js';
 import { Code, RuntimeCodes } from '../../../../runtime/errcode.js';
 import { LoginType, type UserCard } from '../Meta/LoginType.js';
@@ -156,13 +157,20 @@ export class FSInnerType extends LoginType<FSInnerConfig> {
     await this.directory.saveUser(userId, profileFromContact(user, userId, await this.departmentFacts(user.department_ids ?? [])), { synced: true });
   }
 
-  /** Sync the department tree (or one department) with its members; progress via onProgress. */
+  /**
+   * Sync the department tree (or one department) with its members; progress via onProgress.
+   * One sync per instance at a time across every process on the database (Code 10010 otherwise).
+   */
   async syncDepartmentInfo(params: { deptId?: string; onProgress?: (progress: SyncProgress) => void } = {}): Promise<void> {
     const deptId = params.deptId === undefined ? undefined : requireId(params.deptId, 'deptId');
-    await new DepartmentSync(this.api, this.directory, this.config, () => this.host.now(), this.host.dataSource).run({
-      ...(deptId !== undefined ? { deptId } : {}),
-      ...(params.onProgress ? { onProgress: params.onProgress } : {}),
-    });
+    const now = () => this.host.now();
+    // The lease runs on wall time: it guards real processes, whatever clock the app was given.
+    await withLease(this.host.dataSource, `${this.fullName}.syncDepartmentInfo`, Date.now, () =>
+      new DepartmentSync(this.api, this.directory, this.config, now).run({
+        ...(deptId !== undefined ? { deptId } : {}),
+        ...(params.onProgress ? { onProgress: params.onProgress } : {}),
+      }),
+    );
   }
 
   /** Preflight: credentials, redirect URI, and which permissions are missing (so which fields will be empty). */

@@ -1,5 +1,4 @@
 import pLimit from 'p-limit';
-import type { DataSource } from 'typeorm';
 import type { FSInnerConfig } from './config.js';
 import type { Directory } from './directory.js';
 import { Code } from '../../../../runtime/errcode.js';
@@ -41,7 +40,6 @@ export class DepartmentSync {
     private readonly directory: Directory,
     private readonly config: FSInnerConfig,
     private readonly now: () => number,
-    _dataSource: DataSource,
   ) {}
 
   async run(options: { deptId?: string; onProgress?: (progress: SyncProgress) => void }): Promise<void> {

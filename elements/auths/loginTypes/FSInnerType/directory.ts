@@ -79,6 +79,7 @@ export class Directory {
         .into(FSInnerAuthModel)
         .values({ ...row, createdAt: now })
         .orUpdate(Object.keys(row).filter((k) => k !== 'instance' && k !== 'userId'), ['instance', 'userId'])
+        .updateEntity(false)
         .execute();
       if (extra.synced || profile.departments.length > 0) await this.replaceMemberships(m, userId, profile.departments, now);
     };
@@ -111,6 +112,7 @@ export class Directory {
           .into(FSInnerDeptModel)
           .values({ ...row, createdAt: now })
           .orUpdate(Object.keys(row).filter((k) => k !== 'instance' && k !== 'deptId'), ['instance', 'deptId'])
+          .updateEntity(false)
           .execute();
       }
     };
@@ -176,12 +178,25 @@ export class Directory {
     await this.dataSource.getRepository(FSInnerAuthModel).update({ instance: this.instance, userId }, { localUserId, updatedAt: this.now() });
   }
 
+  /**
+   * Upserts the user's memberships, then drops the ones no longer listed. Two
+   * writers of the same user (a login and a sync, two processes) both end with
+   * the listed rows: no delete-then-insert window in which they collide.
+   */
   private async replaceMemberships(m: EntityManager, userId: string, departments: DepartmentRef[], now: number): Promise<void> {
-    await m.delete(FSInnerMembershipModel, { instance: this.instance, userId });
-    if (departments.length === 0) return;
-    await m.insert(
-      FSInnerMembershipModel,
-      departments.map((d) => ({ instance: this.instance, userId, deptId: d.id, isLeader: d.isLeader, isPrimary: d.isPrimary, syncedAt: now })),
-    );
+    if (departments.length > 0) {
+      await m
+        .createQueryBuilder()
+        .insert()
+        .into(FSInnerMembershipModel)
+        .values(departments.map((d) => ({ instance: this.instance, userId, deptId: d.id, isLeader: d.isLeader, isPrimary: d.isPrimary, syncedAt: now })))
+        .orUpdate(['isLeader', 'isPrimary', 'syncedAt'], ['instance', 'userId', 'deptId'])
+        .updateEntity(false) // an upsert that updates returns no generated id to copy back
+        .execute();
+    }
+    const stale = m.createQueryBuilder().delete().from(FSInnerMembershipModel).where('instance = :instance AND userId = :userId', { instance: this.instance, userId });
+    if (departments.length > 0) stale.andWhere('deptId NOT IN (:...kept)', { kept: departments.map((d) => d.id) });
+    await stale.execute();
   }
+
 }

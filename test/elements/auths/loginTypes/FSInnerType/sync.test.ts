@@ -336,3 +336,15 @@ describe('syncDepartmentInfo', () => {
     expect(requests(w.sandbox, 'find_by_department')).toBe(subtree.length);
   });
 });
+
+describe('one sync at a time', () => {
+  test('a second sync of the same instance while one runs is refused with Code 10010, and the first completes', async () => {
+    const w = await world();
+    w.sandbox.injectFault({ endpoint: 'department_children', kind: 'latency', ms: 300, times: 1 } as never);
+    const first = w.fs().syncDepartmentInfo();
+    await new Promise((r) => setTimeout(r, 50));
+    await expect(w.fs().syncDepartmentInfo()).rejects.toMatchObject({ code: 10010 });
+    await first;
+    await w.fs().syncDepartmentInfo(); // the lease was released
+  });
+});
