@@ -6,7 +6,8 @@ import { startSandbox, defaultApp, type Sandbox } from '../../elements/auths/log
 import { loadApp, type App } from '../../runtime/index.js';
 import { createHttpServer } from '../../runtime/http/server.js';
 import { tempDir, writeTree } from '../helpers/fixture.js';
-import { browserAvailable, freePort, launch } from './browser.js';
+import { freePort } from '../helpers/ports.js';
+import { browserAvailable, launch } from './browser.js';
 
 const artifacts = new URL('../artifacts/', import.meta.url).pathname;
 const maybe = browserAvailable ? describe : describe.skip;

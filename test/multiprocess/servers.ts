@@ -1,0 +1,74 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface ServerProcess {
+  base: string;
+  output: string[];
+  stop(): Promise<void>;
+}
+
+/** `jit serve` in a child process of its own, as a deployment would run it; resolves once it listens. */
+export function startServer(appDir: string, port: number, env: Record<string, string>): Promise<ServerProcess> {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'runtime/cli/main.ts', 'serve', appDir, '--port', String(port), '--host', '127.0.0.1', '--no-watch', '--migrate'], {
+    cwd: root,
+    env: { ...process.env, NODE_OPTIONS: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server on ${port} did not start:\n${output.join('')}`)), 30_000);
+    const onData = (chunk: Buffer) => {
+      output.push(chunk.toString());
+      if (output.join('').includes('jit: serving app')) {
+        clearTimeout(timer);
+        resolve({ base: `http://127.0.0.1:${port}`, output, stop });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server on ${port} exited with ${code}:\n${output.join('')}`));
+    });
+  });
+}
+
+export interface Reply {
+  status: number;
+  body: { ok: boolean; data?: any; code?: number; message?: string };
+  cookie?: string;
+}
+
+export async function post(base: string, path: string, body: unknown, cookie?: string): Promise<Reply> {
+  const response = await fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) }, body: JSON.stringify(body) });
+  return reply(response);
+}
+
+export async function get(base: string, path: string, cookie?: string): Promise<Reply> {
+  return reply(await fetch(base + path, { headers: cookie ? { cookie } : {} }));
+}
+
+async function reply(response: Response): Promise<Reply> {
+  const setCookie = response.headers.get('set-cookie');
+  const text = await response.text();
+  return { status: response.status, body: JSON.parse(text), ...(setCookie ? { cookie: setCookie.split(';')[0]! } : {}) };
+}
+
+/** Reads a sync run's server-sent events to the end; returns the last update. */
+export async function syncOutcome(base: string, runId: string, cookie: string): Promise<{ status: string; error?: { code: number } }> {
+  const response = await fetch(`${base}/api/admin/sync/${runId}/events`, { headers: { cookie } });
+  const text = await response.text();
+  const updates = text
+    .split('\n\n')
+    .filter((c) => c.startsWith('event: progress'))
+    .map((c) => JSON.parse(c.slice(c.indexOf('data: ') + 6)));
+  return updates.at(-1);
+}

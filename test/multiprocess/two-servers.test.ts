@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { join } from 'node:path';
+import { defaultApp, startSandbox, type Sandbox } from '../../elements/auths/loginTypes/FSInnerType/sandbox/index.js';
+import { createTestDatabase, ENGINE, type TestDatabase } from '../helpers/database.js';
+import { tempDir, writeTree } from '../helpers/fixture.js';
+import { freePort } from '../helpers/ports.js';
+import { get, post, startServer, syncOutcome, type ServerProcess } from './servers.js';
+
+const FS = '/api/auths/loginTypes/FSInnerExample';
+
+/**
+ * Two `jit serve` processes, one database, one Feishu sandbox: the setup of a
+ * team running several app servers behind a load balancer. Nothing is shared
+ * but the database.
+ */
+describe(`two server processes on one ${ENGINE} database`, () => {
+  let sandbox: Sandbox;
+  let database: TestDatabase;
+  let a: ServerProcess;
+  let b: ServerProcess;
+  const temp = tempDir('jit-mp-');
+
+  beforeAll(async () => {
+    const [portA, portB] = [await freePort(), await freePort()];
+    const callbacks = [portA, portB].map((p) => `http://127.0.0.1:${p}/login/callback`);
+    sandbox = await startSandbox({ rate: 0, apps: [{ ...defaultApp(), redirectUris: callbacks }] });
+    writeTree(temp.dir, {
+      'apps/demo/app.json': { name: 'demo' },
+      'apps/demo/auths/loginTypes/FSInnerExample/e.json': { title: 'Feishu', type: 'auths.loginTypes.FSInnerType' },
+      'apps/demo/auths/loginTypes/FSInnerExample/FSInnerExample.json': { appId: sandbox.appId, appSecret: '${FEISHU_APP_SECRET}', domain: sandbox.baseUrl, adminUserIds: ['zhangsan'] },
+    });
+    database = await createTestDatabase();
+    const env = { JIT_DATABASE_URL: database.url ?? `sqlite:${join(temp.dir, 'shared.sqlite')}`, FEISHU_APP_SECRET: sandbox.appSecret };
+    const appDir = join(temp.dir, 'apps/demo');
+    a = await startServer(appDir, portA, env); // migrates first; B then finds the schema ready
+    b = await startServer(appDir, portB, env);
+  }, 90_000);
+
+  afterAll(async () => {
+    await a?.stop();
+    await b?.stop();
+    await sandbox?.close();
+    await database?.drop();
+    temp.cleanup();
+  });
+
+  test('a login state issued by A is consumed at B, once', async () => {
+    const { state } = (await post(a.base, `${FS}/getLoginConfig`, {})).body.data;
+    const first = sandbox.issueCode({ userId: 'zhangsan' }).code;
+    const atB = await post(b.base, `${FS}/loginWithCode`, { authCode: first, state });
+    expect(atB.status).toBe(200);
+    expect(atB.body.data.userId).toBe('zhangsan');
+    const second = sandbox.issueCode({ userId: 'zhangsan' }).code;
+    const replayAtA = await post(a.base, `${FS}/loginWithCode`, { authCode: second, state });
+    expect([replayAtA.status, replayAtA.body.code]).toEqual([400, 40030]);
+  });
+
+  test('a session made by A is valid at B, and logging out at A revokes it at B', async () => {
+    const login = await post(a.base, `${FS}/loginWithCode`, { authCode: sandbox.issueCode({ userId: 'lisi' }).code });
+    const cookie = login.cookie!;
+    expect((await get(b.base, '/api/session', cookie)).body.data.user.name).toBe(sandbox.org.user('lisi').name);
+    await post(a.base, '/api/logout', {}, cookie);
+    expect((await get(b.base, '/api/session', cookie)).body.data).toBeNull();
+  });
+
+  test('two first logins of one person at A and B at the same moment make one local account', async () => {
+    const [atA, atB] = await Promise.all([
+      post(a.base, `${FS}/loginWithCode`, { authCode: sandbox.issueCode({ userId: 'wangwu' }).code }),
+      post(b.base, `${FS}/loginWithCode`, { authCode: sandbox.issueCode({ userId: 'wangwu' }).code }),
+    ]);
+    expect([atA.status, atB.status]).toEqual([200, 200]);
+    expect(atA.body.data.localUserId).toBe(atB.body.data.localUserId);
+  });
+
+  test('syncs started at A and B at once: one runs, the other is refused, and the rows are whole', async () => {
+    const admin = (await post(a.base, `${FS}/loginWithCode`, { authCode: sandbox.issueCode({ userId: 'zhangsan' }).code })).cookie!;
+    sandbox.injectFault({ endpoint: 'department_children', kind: 'latency', ms: 250, times: 100 } as never);
+    const [runA, runB] = await Promise.all([post(a.base, '/api/admin/sync', { instance: 'auths.loginTypes.FSInnerExample' }, admin), post(b.base, '/api/admin/sync', { instance: 'auths.loginTypes.FSInnerExample' }, admin)]);
+    const outcomes = await Promise.all([syncOutcome(a.base, runA.body.data.runId, admin), syncOutcome(b.base, runB.body.data.runId, admin)]);
+    sandbox.clearFaults();
+    expect(outcomes.map((o) => o.status).sort()).toEqual(['done', 'failed']);
+    expect(outcomes.find((o) => o.status === 'failed')?.error?.code).toBe(10010);
+    // Both processes see the same organization, each department once.
+    const departments = sandbox.org.descendantDepartments('0').length;
+    for (const base of [a.base, b.base]) {
+      const org = (await get(base, '/api/admin/org?instance=auths.loginTypes.FSInnerExample', admin)).body.data as Array<{ deptId: string }>;
+      expect(new Set(org.map((d) => d.deptId)).size).toBe(departments);
+      expect(org).toHaveLength(departments);
+    }
+    // Once it is over, the other process may sync again.
+    const again = await post(b.base, '/api/admin/sync', { instance: 'auths.loginTypes.FSInnerExample' }, admin);
+    expect((await syncOutcome(b.base, again.body.data.runId, admin)).status).toBe('done');
+  }, 60_000);
+});
