@@ -53,7 +53,18 @@ export async function dataSourceOptions(options: DatabaseOptions): Promise<DataS
       database = target ? (isAbsolute(target) ? target : resolve(target)) : join(options.dataDir, DEFAULT_SQLITE_FILE);
     }
     // WAL lets readers carry on while a sync writes; one writer at a time is SQLite's rule anyway.
-    return { type: 'better-sqlite3', database, enableWAL: database !== ':memory:', ...common };
+    // With WAL, synchronous=NORMAL stays corruption-safe and only risks the last commits on power loss;
+    // FULL would fsync every login. Wait up to 5 s for another process's write lock instead of failing.
+    return {
+      type: 'better-sqlite3',
+      database,
+      enableWAL: database !== ':memory:',
+      prepareDatabase: (db: { pragma(sql: string): unknown }) => {
+        db.pragma('synchronous = NORMAL');
+        db.pragma('busy_timeout = 5000');
+      },
+      ...common,
+    };
   }
   const scheme = url.slice(0, url.indexOf(':'));
   if (scheme === 'postgres' || scheme === 'postgresql') return { type: 'postgres', url, ...common };

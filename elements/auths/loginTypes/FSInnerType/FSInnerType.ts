@@ -88,7 +88,8 @@ export class FSInnerType extends LoginType<FSInnerConfig> {
     const token = await this.api.exchangeCode({ code: params.authCode, redirectUri: consumed.redirectUri, codeVerifier: consumed.codeVerifier });
     const info = await this.api.userInfo(token.access_token);
     const userId = await this.resolveUserId(info);
-    const profile = await this.loginProfile(userId, info);
+    const known = await this.directory.findUser(userId);
+    const { profile, fromLocalCopy } = await this.loginProfile(userId, info, known);
     if (profile.status === 'resigned' || profile.status === 'frozen') {
       throw new Code(FSInnerCodes.LOGIN_NOT_ALLOWED, `This Feishu user may not log in to this app: the account is ${profile.status}`, { reason: profile.status });
     }
@@ -104,11 +105,13 @@ export class FSInnerType extends LoginType<FSInnerConfig> {
       tenantKey: info.tenant_key ?? null,
       synced: false,
       loggedIn: true,
+      membershipsUnchanged: fromLocalCopy,
     });
-    const policy = this.config.binding === 'match' ? 'match' : this.config.binding === 'existing' && !(await this.isKnown(userId)) ? 'refuse' : 'create';
+    const isKnown = known?.syncedAt != null || known?.localUserId != null;
+    const policy = this.config.binding === 'match' ? 'match' : this.config.binding === 'existing' && !isKnown ? 'refuse' : 'create';
     const local = await this.accounts.resolve(this.fullName, userId, profile, policy);
     if (this.config.adminUserIds.includes(userId) && !local.isAdmin) await this.accounts.makeAdmin(local.id);
-    await this.directory.setLocalUser(userId, local.id);
+    if (known?.localUserId !== local.id) await this.directory.setLocalUser(userId, local.id);
     return { userId, ...withoutEmployeeNo(profile), localUserId: local.id };
   }
 
@@ -204,29 +207,24 @@ export class FSInnerType extends LoginType<FSInnerConfig> {
   }
 
   /** A recently synced user is answered from the local copy: a warm login costs Feishu two requests. */
-  private async loginProfile(userId: string, info: FeishuUserInfo): Promise<ContactProfile> {
-    const row = await this.directory.findUser(userId);
+  private async loginProfile(userId: string, info: FeishuUserInfo, row: FSInnerAuthModel | null): Promise<{ profile: ContactProfile; fromLocalCopy: boolean }> {
     if (row && this.isFresh(row)) {
       const departments = await this.directory.departmentsOf(userId);
-      return { ...profileFromUserInfo(info), ...storedProfile(row), departments, isLeader: departments.some((d) => d.isLeader) };
+      return { profile: { ...profileFromUserInfo(info), ...storedProfile(row), departments, isLeader: departments.some((d) => d.isLeader) }, fromLocalCopy: true };
     }
     let user: FeishuContactUser;
     try {
       user = await this.api.getUser(userId, this.config.userIdType);
     } catch (err) {
-      if (Code.is(err) && err.code === FSInnerCodes.PERMISSION_MISSING) return profileFromUserInfo(info); // no contact permission: log in with what user_info tells
+      // No contact permission: log in with what user_info tells.
+      if (Code.is(err) && err.code === FSInnerCodes.PERMISSION_MISSING) return { profile: profileFromUserInfo(info), fromLocalCopy: false };
       throw err;
     }
-    return profileFromContact(user, userId, await this.departmentFacts(user.department_ids ?? []));
+    return { profile: profileFromContact(user, userId, await this.departmentFacts(user.department_ids ?? [])), fromLocalCopy: false };
   }
 
   /** Hook for subclasses (e.g. an app's override restricting login to one department). Throw Code 40301 to refuse. */
   protected async checkLoginAllowed(_userId: string, _profile: ContactProfile): Promise<void> {}
-
-  private async isKnown(userId: string): Promise<boolean> {
-    const row = await this.directory.findUser(userId);
-    return row?.syncedAt != null || row?.localUserId != null;
-  }
 
   private isFresh(row: FSInnerAuthModel | null): boolean {
     return row?.syncedAt != null && this.host.now() - row.syncedAt < this.config.userSyncTtlSeconds * 1000;

@@ -48,7 +48,12 @@ export class Directory {
   }
 
   /** Upserts one user with their memberships in one transaction. */
-  async saveUser(userId: string, profile: ContactProfile, extra: { tokens?: UserTokens; tenantKey?: string | null; synced: boolean; loggedIn?: boolean }, manager?: EntityManager): Promise<void> {
+  async saveUser(
+    userId: string,
+    profile: ContactProfile,
+    extra: { tokens?: UserTokens; tenantKey?: string | null; synced: boolean; loggedIn?: boolean; membershipsUnchanged?: boolean },
+    manager?: EntityManager,
+  ): Promise<void> {
     const run = async (m: EntityManager) => {
       const now = this.now();
       const row: Partial<FSInnerAuthModel> = {
@@ -81,9 +86,11 @@ export class Directory {
         .orUpdate(Object.keys(row).filter((k) => k !== 'instance' && k !== 'userId'), ['instance', 'userId'])
         .updateEntity(false)
         .execute();
-      if (extra.synced || profile.departments.length > 0) await this.replaceMemberships(m, userId, profile.departments, now);
+      if (!extra.membershipsUnchanged && (extra.synced || profile.departments.length > 0)) await this.replaceMemberships(m, userId, profile.departments, now);
     };
-    await (manager ? run(manager) : this.dataSource.transaction(run));
+    // One upsert is atomic by itself; only a rewrite of memberships needs the transaction around it.
+    const single = extra.membershipsUnchanged || (!extra.synced && profile.departments.length === 0);
+    await (manager ? run(manager) : single ? run(this.dataSource.manager) : this.dataSource.transaction(run));
   }
 
   /** Upserts departments (one statement per row, inside the caller's transaction when given). */
