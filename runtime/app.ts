@@ -3,6 +3,7 @@ import { dirname, join, resolve, sep } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { migrations as authMigrations } from './auth/migrations/index.js';
 import { authEntities } from './auth/models.js';
+import { SecretBox } from './auth/secret-box.js';
 import { diagnostic, diagnosticKey, formatDiagnostic, isError, type Diagnostic } from './diagnostics/diagnostic.js';
 import { openDataSource } from './db/data-source.js';
 import type { Element, ElementHost } from './element.js';
@@ -75,6 +76,7 @@ export async function loadApp(dir: string, options: LoadAppOptions = {}): Promis
     throw new Code(RuntimeCodes.APP_INVALID, `App ${layers.app.dir} has ${build.diagnostics.length} problem(s):\n${text}`, { diagnostics: build.diagnostics });
   }
   const dataDir = resolve(options.dataDir ?? join(layers.app.dir, 'data'));
+  const secrets = SecretBox.fromEnvironment(env, dataDir);
   // Local accounts, login states and sessions are the runtime's own: every app has them, with or without a login Type.
   const entities = [...new Set([...authEntities, ...collectEntities(build.classes.values())])];
   const migrations = [...authMigrations, ...collectMigrations(build.classes.values())];
@@ -85,7 +87,7 @@ export async function loadApp(dir: string, options: LoadAppOptions = {}): Promis
     migrations,
     ...(options.migrate !== undefined ? { migrate: options.migrate } : {}),
   });
-  const app = new App(layers.app, layers.layers, dataDir, dataSource, builder, build, options.clock ?? Date.now);
+  const app = new App(layers.app, layers.layers, dataDir, dataSource, builder, build, options.clock ?? Date.now, secrets);
   if (options.watch) await app.watch();
   return app;
 }
@@ -114,6 +116,7 @@ export class App extends EventEmitter implements ElementHost {
     private readonly builder: Builder,
     private build: Build,
     private readonly clock: () => number,
+    readonly secrets: SecretBox,
   ) {
     super();
     this.name = info.name;

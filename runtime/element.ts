@@ -1,4 +1,5 @@
 import type { DataSource, MigrationInterface } from 'typeorm';
+import type { SecretBox } from './auth/secret-box.js';
 import type { ElementDefinition } from './loader/definition.js';
 
 /** What an element may reach of the app that created it; narrow on purpose. */
@@ -10,6 +11,8 @@ export interface ElementHost {
   getElement<T = unknown>(id: string): T;
   /** Milliseconds since the epoch; injectable so expiry can be tested without waiting. */
   now(): number;
+  /** Encryption for values stored at rest (tokens). */
+  readonly secrets: SecretBox;
 }
 
 export interface ElementContext<Config> {

@@ -53,7 +53,7 @@ export class FSInnerType extends LoginType<FSInnerConfig> {
     const pacer = new EndpointPacer(this.config.requestsPerSecond);
     const http = new FeishuHttp({ timeoutMs: this.config.timeoutMs });
     this.api = new FeishuApi(http, this.hosts, this.config, () => this.host.now(), (endpoint) => pacer.wait(endpoint));
-    this.directory = new Directory(this.host.dataSource, this.fullName, () => this.host.now());
+    this.directory = new Directory(this.host.dataSource, this.fullName, () => this.host.now(), this.host.secrets);
   }
 
   /** Fresh single-use states (≥ 128 bits) stored server-side, and the URLs that carry them. Never the secret. */
@@ -189,6 +189,11 @@ export class FSInnerType extends LoginType<FSInnerConfig> {
   /** The synced organization as a flat list of departments with member counts (the admin page builds the tree). */
   getOrgTree() {
     return this.directory.orgTree();
+  }
+
+  /** A logged-in user's Feishu tokens (decrypted), for calling Feishu on their behalf. Never exposed over HTTP. */
+  getUserTokens(params: { userId: string }) {
+    return this.directory.userTokens(requireId(params?.userId, 'userId'));
   }
 
   /** Token cache state for status pages (never the token). */

@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import type { SecretBox } from '../../../../runtime/auth/secret-box.js';
 import { FSInnerAuthModel, FSInnerDeptModel, FSInnerMembershipModel } from './models.js';
 import type { ContactProfile, DepartmentFacts, DepartmentRef } from './profile.js';
 
@@ -21,7 +22,21 @@ export class Directory {
     private readonly dataSource: DataSource,
     readonly instance: string,
     private readonly now: () => number,
+    private readonly secrets: SecretBox,
   ) {}
+
+  /** A user's stored Feishu tokens, decrypted (undefined if none, or made with a key no longer configured). */
+  async userTokens(userId: string): Promise<UserTokens | undefined> {
+    const row = await this.findUser(userId);
+    const accessToken = row?.accessToken ? this.secrets.decrypt(row.accessToken) : undefined;
+    if (!row || accessToken === undefined || row.expiresAt === null) return undefined;
+    return {
+      accessToken,
+      refreshToken: row.refreshToken ? (this.secrets.decrypt(row.refreshToken) ?? null) : null,
+      expiresAt: row.expiresAt,
+      refreshExpiresAt: row.refreshExpiresAt,
+    };
+  }
 
   findUser(userId: string): Promise<FSInnerAuthModel | null> {
     return this.dataSource.getRepository(FSInnerAuthModel).findOneBy({ instance: this.instance, userId });
@@ -77,7 +92,13 @@ export class Directory {
       if (extra.tenantKey) row.tenantKey = extra.tenantKey;
       if (extra.synced) row.syncedAt = now;
       if (extra.loggedIn) row.lastLoginAt = now;
-      if (extra.tokens) Object.assign(row, extra.tokens);
+      if (extra.tokens) {
+        // Tokens are encrypted at rest (AES-256-GCM, see runtime/auth/secret-box.ts).
+        row.accessToken = this.secrets.encrypt(extra.tokens.accessToken);
+        row.refreshToken = extra.tokens.refreshToken === null ? null : this.secrets.encrypt(extra.tokens.refreshToken);
+        row.expiresAt = extra.tokens.expiresAt;
+        row.refreshExpiresAt = extra.tokens.refreshExpiresAt;
+      }
       await m
         .createQueryBuilder()
         .insert()

@@ -47,7 +47,12 @@ describe('getLoginCode', () => {
     expect(user.openId).toMatch(/^ou_/);
     expect(user.email).toContain('@');
     const row = await w.app.dataSource.getRepository(FSInnerAuthModel).findOneByOrFail({ instance: 'auths.loginTypes.FSInnerExample', userId: 'zhangsan' });
-    expect(row.accessToken).toBeTruthy();
+    // Stored encrypted; the element decrypts them, and they are the tokens Feishu issued.
+    const tokens = (await w.fs().getUserTokens({ userId: 'zhangsan' }))!;
+    expect(row.accessToken).toMatch(/^enc1:/);
+    expect(row.accessToken).not.toContain(tokens.accessToken);
+    const me = await fetch(`${w.sandbox.baseUrl}/open-apis/authen/v1/user_info`, { headers: { authorization: `Bearer ${tokens.accessToken}` } });
+    expect((await me.json()).data.user_id).toBe('zhangsan');
     expect(row.expiresAt).toBeGreaterThan(w.clock.now());
     expect(row.localUserId).toBe(user.localUserId);
     const second = await scanAndLogin(w, 'zhangsan');
