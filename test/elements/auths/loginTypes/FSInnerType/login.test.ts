@@ -52,7 +52,7 @@ describe('getLoginCode', () => {
     expect(row.accessToken).toMatch(/^enc1:/);
     expect(row.accessToken).not.toContain(tokens.accessToken);
     const me = await fetch(`${w.sandbox.baseUrl}/open-apis/authen/v1/user_info`, { headers: { authorization: `Bearer ${tokens.accessToken}` } });
-    expect((await me.json()).data.user_id).toBe('zhangsan');
+    expect(((await me.json()) as { data: { user_id: string } }).data.user_id).toBe('zhangsan');
     expect(row.expiresAt).toBeGreaterThan(w.clock.now());
     expect(row.localUserId).toBe(user.localUserId);
     const second = await scanAndLogin(w, 'zhangsan');
