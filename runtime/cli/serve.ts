@@ -31,7 +31,8 @@ export async function serve(appDir: string, options: ServeOptions, io: CliIo): P
     app = await loadApp(appDir, { watch: options.watch, env, ...(options.migrate ? { migrate: true } : {}) });
     for (const d of app.diagnostics) io.err(`jit: ${d.severity} ${d.code} ${d.fullName ?? ''}: ${d.message}`);
     app.on('diagnostic', (d: { severity: string; code: string; fullName?: string; message: string }) => io.err(`jit: ${d.severity} ${d.code} ${d.fullName ?? ''}: ${d.message}`));
-    const server = await createHttpServer(app, {});
+    const limit = env['JIT_LOGIN_RATE_LIMIT'];
+    const server = await createHttpServer(app, limit !== undefined ? { loginRateLimit: Number(limit) } : {});
     await server.listen({ port: options.port, host: options.host });
     const url = publicUrl;
     io.out(`jit: serving app "${app.name}" at ${url} — sign in at ${url}/login`);

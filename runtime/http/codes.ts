@@ -6,6 +6,7 @@ export const HttpCodes = {
   FORBIDDEN: 10403,
   METHOD_NOT_FOUND: 10404,
   BAD_ORIGIN: 10405,
+  TOO_MANY_REQUESTS: 10429,
   INTERNAL: 10500,
 } as const;
 
@@ -28,6 +29,7 @@ const STATUS: Record<number, number> = {
   [HttpCodes.FORBIDDEN]: 403,
   [HttpCodes.METHOD_NOT_FOUND]: 404,
   [HttpCodes.BAD_ORIGIN]: 403,
+  [HttpCodes.TOO_MANY_REQUESTS]: 429,
   [HttpCodes.INTERNAL]: 500,
   40029: 400,
   40030: 400,

@@ -1,3 +1,4 @@
+import type {} from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Code } from '../errcode.js';
 import { statusFor } from './codes.js';
@@ -7,6 +8,21 @@ import { startSession } from './session.js';
 
 /** One-time sign-in links made by `jit admin create` are login states of this provider. */
 export const ADMIN_LINK_PROVIDER = 'jit.adminLink';
+
+/** Where to go after signing in survives the provider round trip in this short-lived cookie. */
+const NEXT_COOKIE = 'jit_next';
+
+/**
+ * Only a path on this site: "/admin" yes; "//evil.example", "/\\evil.example",
+ * "https://evil.example", "javascript:…" no (an open redirect would let a phishing
+ * link borrow this site's sign-in page).
+ */
+export function safeNext(value: unknown): string | undefined {
+  if (typeof value !== 'string' || value.length > 512 || !value.startsWith('/') || value.startsWith('//') || /[\\\x00-\x1f]/.test(value)) return undefined;
+  const base = 'http://self.invalid';
+  const url = new URL(value, base);
+  return url.origin === base ? url.pathname + url.search + url.hash : undefined;
+}
 
 interface DescribesUsers {
   describeUser(localUserId: string): Promise<{ name: string | null; avatar?: string | null; department?: string | null; position?: string | null } | undefined>;
@@ -40,8 +56,10 @@ export function pageRoutes(server: FastifyInstance, ctx: HttpContext): void {
     );
   });
 
-  server.get('/login', async (_request, reply) =>
-    html(
+  server.get('/login', async (request, reply) => {
+    const next = safeNext((request.query as { next?: unknown }).next);
+    if (next) reply.setCookie(NEXT_COOKIE, next, { path: '/login', httpOnly: true, sameSite: 'lax', secure: request.protocol === 'https', maxAge: 600 });
+    return html(
       reply,
       page(
         `Sign in — ${ctx.app.title}`,
@@ -49,8 +67,8 @@ export function pageRoutes(server: FastifyInstance, ctx: HttpContext): void {
 <div id="login-methods" data-testid="login-methods"><p>Loading sign-in methods…</p></div>`,
         { scripts: ['/jit/login.js'] },
       ),
-    ),
-  );
+    );
+  });
 
   // Where Feishu (or another provider) sends the browser back. The state says which login instance issued it.
   server.get('/login/callback', async (request, reply) => {
@@ -63,7 +81,9 @@ export function pageRoutes(server: FastifyInstance, ctx: HttpContext): void {
       const element = ctx.app.getElement<{ loginWithCode(p: { authCode: string; state: string }): Promise<{ localUserId: string }> }>(provider);
       const user = await element.loginWithCode({ authCode: query['code'] ?? '', state });
       await startSession(request, reply, ctx.sessions, user.localUserId, provider, ctx.sessionTtlSeconds);
-      return reply.redirect('/');
+      const next = safeNext(request.cookies[NEXT_COOKIE]);
+      if (next) reply.clearCookie(NEXT_COOKIE, { path: '/login' });
+      return reply.redirect(next ?? '/');
     } catch (err) {
       if (!Code.is(err)) throw err;
       return html(reply, failurePage(err), statusFor(err.code));
@@ -84,7 +104,7 @@ export function pageRoutes(server: FastifyInstance, ctx: HttpContext): void {
 
   server.get('/admin', async (request, reply) => {
     const session = await ctx.session(request);
-    if (!session) return reply.redirect('/login');
+    if (!session) return reply.redirect('/login?next=%2Fadmin');
     if (!session.user.isAdmin) return html(reply, failurePage(new Code(10403, 'This page needs an administrator.')), 403);
     return html(
       reply,

@@ -1,4 +1,5 @@
 import cookie from '@fastify/cookie';
+import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { Writable } from 'node:stream';
@@ -23,7 +24,16 @@ export interface HttpOptions {
   trustProxy?: boolean;
   /** Largest accepted request body; default 64 KiB. */
   bodyLimit?: number;
+  /** Sign-in requests per client address and minute (login config, code login, callbacks); 0 = unlimited. Default 120. */
+  loginRateLimit?: number;
 }
+
+/** The routes a password-guessing or state-spamming client would hammer. */
+const isLoginRoute = (method: string, url: string): boolean => {
+  const path = url.split('?')[0]!;
+  if (method === 'GET') return path === '/login/callback' || path === '/login/admin';
+  return method === 'POST' && path.startsWith('/api/') && /\/(loginWithCode|getLoginConfig|getLoginCode)$/.test(path);
+};
 
 /**
  * Logged request fields: method, path and request id. Never the query string
@@ -46,6 +56,17 @@ export async function createHttpServer(app: App, options: HttpOptions = {}): Pro
   });
   const ctx = new HttpContext(app, options.sessionTtlSeconds ?? 7 * 24 * 3600);
   await server.register(cookie);
+  const loginRateLimit = options.loginRateLimit ?? 120;
+  if (loginRateLimit > 0) {
+    // Counted per process (in memory); behind several servers each one limits its own share.
+    await server.register(rateLimit, {
+      global: true,
+      max: loginRateLimit,
+      timeWindow: 60_000,
+      allowList: (request) => !isLoginRoute(request.method, request.url),
+      errorResponseBuilder: (_request, context) => new Code(HttpCodes.TOO_MANY_REQUESTS, `Too many sign-in attempts; try again in ${Math.ceil(context.ttl / 1000)} s.`),
+    });
+  }
 
   // State-changing requests from another site are refused (a same-site browser always sends a matching Origin).
   server.addHook('onRequest', async (request) => {

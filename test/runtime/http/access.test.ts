@@ -98,3 +98,20 @@ describe('element methods over HTTP', () => {
     expect(big.statusCode).toBe(413);
   });
 });
+
+describe('sign-in rate limit', () => {
+  test('sign-in routes are limited per client; other routes are not', async () => {
+    const w = await httpWorld();
+    const { createHttpServer } = await import('../../../runtime/http/server.js');
+    const server = await createHttpServer(w.app, { logLevel: false, loginRateLimit: 3 });
+    const config = () => server.inject({ method: 'POST', url: '/api/auths/loginTypes/FSInnerExample/getLoginConfig', payload: {} });
+    expect([(await config()).statusCode, (await config()).statusCode, (await config()).statusCode]).toEqual([200, 200, 200]);
+    const limited = await config();
+    expect([limited.statusCode, limited.json().code]).toEqual([429, 10429]);
+    expect((await server.inject({ method: 'GET', url: '/login/callback?code=x&state=y' })).statusCode).toBe(429);
+    expect((await server.inject({ method: 'GET', url: '/api/session' })).statusCode).toBe(200);
+    const other = await server.inject({ method: 'POST', url: '/api/auths/loginTypes/FSInnerExample/loginWithCode', payload: {}, remoteAddress: '10.0.0.9' });
+    expect(other.statusCode).toBe(400); // another client has its own budget
+    await server.close();
+  });
+});

@@ -94,8 +94,33 @@ describe('the OAuth callback', () => {
 
   test('pages that need a session send the browser to /login', async () => {
     const w = await httpWorld();
-    for (const url of ['/', '/admin']) expect((await w.inject({ method: 'GET', url })).headers.location).toBe('/login');
+    expect((await w.inject({ method: 'GET', url: '/' })).headers.location).toBe('/login');
+    expect((await w.inject({ method: 'GET', url: '/admin' })).headers.location).toBe('/login?next=%2Fadmin');
     const user = await w.signIn('lisi');
     expect((await w.inject({ method: 'GET', url: '/admin', headers: { cookie: user } })).statusCode).toBe(403);
+  });
+});
+
+describe('after signing in', () => {
+  test('the browser returns to the page it came from', async () => {
+    const w = await httpWorld();
+    const login = await w.inject({ method: 'GET', url: '/login?next=%2Fadmin%3Ftab%3Dorg' });
+    const next = String([login.headers['set-cookie']].flat().find((c) => String(c).startsWith('jit_next='))).split(';')[0]!;
+    const { state } = (await w.call(FS, 'getLoginConfig')).json().data;
+    const { code } = w.sandbox.issueCode({ userId: 'zhangsan', redirectUri: REDIRECT_URI });
+    const callback = await w.inject({ method: 'GET', url: `/login/callback?code=${code}&state=${state}`, headers: { cookie: next } });
+    expect(callback.headers.location).toBe('/admin?tab=org');
+  });
+
+  test.each(['//evil.example/x', '/\\evil.example', 'https://evil.example', 'javascript:alert(1)', '/%0d%0aSet-Cookie:x', 'admin'])('never to another site: %s', async (target) => {
+    const w = await httpWorld();
+    const login = await w.inject({ method: 'GET', url: `/login?next=${encodeURIComponent(target)}` });
+    const planted = `jit_next=${encodeURIComponent(target)}`;
+    expect([login.headers['set-cookie']].flat().filter(Boolean).some((c) => String(c).startsWith('jit_next='))).toBe(target === '/%0d%0aSet-Cookie:x');
+    const { state } = (await w.call(FS, 'getLoginConfig')).json().data;
+    const { code } = w.sandbox.issueCode({ userId: 'zhangsan', redirectUri: REDIRECT_URI });
+    const callback = await w.inject({ method: 'GET', url: `/login/callback?code=${code}&state=${state}`, headers: { cookie: planted } });
+    expect(callback.headers.location).toMatch(/^\/(?!\/)/);
+    expect(String(callback.headers.location)).not.toContain('evil');
   });
 });
