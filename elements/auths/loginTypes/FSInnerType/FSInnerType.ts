@@ -168,11 +168,16 @@ export class FSInnerType extends LoginType<FSInnerConfig> {
     const deptId = params.deptId === undefined ? undefined : requireId(params.deptId, 'deptId');
     const now = () => this.host.now();
     // The lease runs on wall time: it guards real processes, whatever clock the app was given.
-    await withLease(this.host.dataSource, `${this.fullName}.syncDepartmentInfo`, Date.now, () =>
-      new DepartmentSync(this.api, this.directory, this.config, now).run({
-        ...(deptId !== undefined ? { deptId } : {}),
-        ...(params.onProgress ? { onProgress: params.onProgress } : {}),
-      }),
+    await withLease(
+      this.host.dataSource,
+      `${this.fullName}.syncDepartmentInfo`,
+      Date.now,
+      () =>
+        new DepartmentSync(this.api, this.directory, this.config, now).run({
+          ...(deptId !== undefined ? { deptId } : {}),
+          ...(params.onProgress ? { onProgress: params.onProgress } : {}),
+        }),
+      this.config.syncLeaseSeconds * 1000,
     );
   }
 

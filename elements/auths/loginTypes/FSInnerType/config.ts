@@ -11,6 +11,7 @@ export interface FSInnerConfig {
   readonly binding: 'create' | 'match' | 'existing';
   readonly syncRootDepartments?: readonly string[];
   readonly userSyncTtlSeconds: number;
+  readonly syncLeaseSeconds: number;
   readonly requestsPerSecond: number;
   readonly timeoutMs: number;
   readonly adminUserIds: readonly string[];
