@@ -15,25 +15,39 @@ const PREFIX = 'enc1';
  *   JIT_SECRET_KEY_PREVIOUS  the key being rotated out (decrypt only)
  */
 export class SecretBox {
-  private readonly keys = new Map<string, Buffer>();
-  private readonly currentId: string;
+  private keys: Map<string, Buffer> | undefined;
+  private currentId = '';
 
-  constructor(current: Buffer, previous?: Buffer) {
-    this.currentId = keyId(current);
-    this.keys.set(this.currentId, current);
-    if (previous) this.keys.set(keyId(previous), previous);
+  /** `load` runs on first use, so an app that never stores a secret never creates a key file. */
+  constructor(private readonly load: () => { current: Buffer; previous?: Buffer | undefined }) {}
+
+  static fromKeys(current: Buffer, previous?: Buffer): SecretBox {
+    return new SecretBox(() => ({ current, previous }));
   }
 
   static fromEnvironment(env: Readonly<Record<string, string | undefined>>, dataDir: string): SecretBox {
     const given = env['JIT_SECRET_KEY'];
-    const current = given ? parseKey(given, 'JIT_SECRET_KEY') : keyFile(dataDir);
     const previous = env['JIT_SECRET_KEY_PREVIOUS'];
-    return new SecretBox(current, previous ? parseKey(previous, 'JIT_SECRET_KEY_PREVIOUS') : undefined);
+    // Malformed keys are reported at once; only the generated key file waits for first use.
+    const current = given ? parseKey(given, 'JIT_SECRET_KEY') : undefined;
+    const old = previous ? parseKey(previous, 'JIT_SECRET_KEY_PREVIOUS') : undefined;
+    return new SecretBox(() => ({ current: current ?? keyFile(dataDir), previous: old }));
+  }
+
+  private keyring(): Map<string, Buffer> {
+    if (!this.keys) {
+      const { current, previous } = this.load();
+      this.currentId = keyId(current);
+      this.keys = new Map([[this.currentId, current]]);
+      if (previous) this.keys.set(keyId(previous), previous);
+    }
+    return this.keys;
   }
 
   encrypt(plaintext: string): string {
+    const keys = this.keyring();
     const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.keys.get(this.currentId)!, iv);
+    const cipher = createCipheriv('aes-256-gcm', keys.get(this.currentId)!, iv);
     const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
     return [PREFIX, this.currentId, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), body.toString('base64url')].join(':');
   }
@@ -41,7 +55,7 @@ export class SecretBox {
   /** The plaintext, or undefined when the value was made with a key this box no longer has (or was tampered with). */
   decrypt(stored: string): string | undefined {
     const [prefix, id, iv, tag, body] = stored.split(':');
-    const key = id ? this.keys.get(id) : undefined;
+    const key = id ? this.keyring().get(id) : undefined;
     if (prefix !== PREFIX || !key || !iv || !tag || body === undefined) return undefined;
     try {
       const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));

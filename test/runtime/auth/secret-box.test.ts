@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { SecretBox } from '../../../runtime/auth/secret-box.js';
 import { tempDir } from '../../helpers/fixture.js';
@@ -15,7 +15,7 @@ const dataDir = () => {
 
 describe('SecretBox', () => {
   test('round-trips, with a fresh nonce every time, and never shows the plaintext', () => {
-    const box = new SecretBox(randomBytes(32));
+    const box = SecretBox.fromKeys(randomBytes(32));
     const a = box.encrypt('u-token-value');
     const b = box.encrypt('u-token-value');
     expect(a).not.toBe(b);
@@ -25,12 +25,12 @@ describe('SecretBox', () => {
   });
 
   test('a tampered or foreign ciphertext decrypts to nothing', () => {
-    const box = new SecretBox(randomBytes(32));
+    const box = SecretBox.fromKeys(randomBytes(32));
     const stored = box.encrypt('secret');
     const parts = stored.split(':');
     parts[4] = Buffer.from('forged').toString('base64url');
     expect(box.decrypt(parts.join(':'))).toBeUndefined();
-    expect(new SecretBox(randomBytes(32)).decrypt(stored)).toBeUndefined();
+    expect(SecretBox.fromKeys(randomBytes(32)).decrypt(stored)).toBeUndefined();
     expect(box.decrypt('plain-text-from-an-old-release')).toBeUndefined();
   });
 
@@ -38,6 +38,8 @@ describe('SecretBox', () => {
     const dir = dataDir();
     const first = SecretBox.fromEnvironment({}, dir);
     const file = join(dir, 'secret.key');
+    expect(existsSync(file)).toBe(false); // nothing made until something is encrypted
+    first.encrypt('warm up');
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(Buffer.from(readFileSync(file, 'utf8').trim(), 'base64')).toHaveLength(32);
     expect(SecretBox.fromEnvironment({}, dir).decrypt(first.encrypt('x'))).toBe('x');
