@@ -3,6 +3,7 @@ import { loadApp } from '../app.js';
 import { Code } from '../errcode.js';
 import { createAdmin } from './admin.js';
 import { migrate, status } from './db.js';
+import { newElement } from './new.js';
 import { renderDiagnostics, renderExplanation, renderTree } from './inspect.js';
 import { startCliSandbox } from './sandbox.js';
 import { serve } from './serve.js';
@@ -10,6 +11,10 @@ import { serve } from './serve.js';
 export interface CliIo {
   out: (text: string) => void;
   err: (text: string) => void;
+  /** Where prompts read answers (default stdin): a terminal is asked interactively, piped input line by line. */
+  input?: NodeJS.ReadableStream & { isTTY?: boolean };
+  /** Where a terminal prompt echoes (default stdout). */
+  output?: NodeJS.WritableStream;
 }
 
 const consoleIo: CliIo = { out: (t) => process.stdout.write(t + '\n'), err: (t) => process.stderr.write(t + '\n') };
@@ -81,6 +86,22 @@ export async function runCli(argv: string[], io: CliIo = consoleIo): Promise<num
       } finally {
         await app.close();
       }
+    });
+
+  program
+    .command('new')
+    .description('create an instance of a Type (e.json + its config file, validated with the Type\'s schema), or with --override the skeleton of a Type override')
+    .argument('<appDir>', 'app folder (holds app.json)')
+    .argument('<fullName>', 'id of the new element, e.g. auths.loginTypes.MyFeishu (with --override: the Type to override)')
+    .option('-t, --type <TypeFullName>', 'the Type of the new instance')
+    .option('--title <title>', 'title in e.json (default: from the name)')
+    .option('-s, --set <key=value>', 'a config value, parsed per the schema (repeatable); required fields not given are asked', (value: string, previous: string[]) => [...previous, value], [] as string[])
+    .option('--ask-all', 'also ask the optional config fields')
+    .option('--secrets-as-values', 'write secret values as typed instead of ${ENV} placeholders')
+    .option('--override', 'copy the skeleton of an override of the Type <fullName> into the app')
+    .option('-f, --force', 'replace an existing element folder\'s files')
+    .action(async (appDir: string, fullName: string, opts: { type?: string; title?: string; set: string[]; askAll?: boolean; secretsAsValues?: boolean; override?: boolean; force?: boolean }) => {
+      exitCode = await newElement(appDir, fullName, opts, io);
     });
 
   program

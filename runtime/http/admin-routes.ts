@@ -1,5 +1,9 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { relative } from 'node:path';
 import { Code, RuntimeCodes } from '../errcode.js';
+import { isFullName } from '../ids.js';
+import { fieldsOf, ScaffoldError, typeContract } from '../scaffold/schema.js';
+import { createInstance, editInstanceConfig, readInstanceConfig, type WriteResult } from '../scaffold/write.js';
 import type { HttpContext } from './context.js';
 import { SyncRuns, type SyncRun } from './sync-runs.js';
 
@@ -62,10 +66,65 @@ export function adminRoutes(server: FastifyInstance, ctx: HttpContext): void {
     send(run);
   });
 
+  // Creating and editing instances: the same schema-driven code as `jit new` (runtime/scaffold).
+  server.get('/api/admin/types', async (request) => {
+    const meta = (request.query as { meta?: string }).meta;
+    if (meta !== undefined && !isFullName(meta)) throw new Code(RuntimeCodes.INVALID_PARAMS, 'meta must be an element id.');
+    const types = ctx.app.listElements({ kind: 'type', ...(meta ? { type: meta } : {}) }).filter((t) => !t.quarantined);
+    return {
+      ok: true,
+      data: types.flatMap((t) => {
+        try {
+          const contract = typeContract(ctx.app, t.fullName);
+          return [{ ...contract, layer: t.layer, secretFields: fieldsOf(contract).filter((f) => f.secret).map((f) => f.name) }];
+        } catch {
+          return []; // a Type whose schema cannot be read cannot drive a form
+        }
+      }),
+    };
+  });
+
+  const written = (result: WriteResult) => ({ fullName: result.fullName, files: result.files.map((f) => relative(ctx.app.dir, f)), env: result.env });
+
+  server.post('/api/admin/elements', async (request, reply) => {
+    const body = (request.body ?? {}) as { fullName?: unknown; type?: unknown; title?: unknown; config?: unknown; secretsAsValues?: unknown };
+    return scaffolding(reply, () => {
+      if (typeof body.fullName !== 'string') throw new ScaffoldError('fullName must be a string.', [{ field: 'fullName', pointer: '/fullName', message: 'required' }]);
+      if (typeof body.type !== 'string') throw new ScaffoldError('type must be a string.', [{ field: 'type', pointer: '/type', message: 'required' }]);
+      if (body.title !== undefined && typeof body.title !== 'string') throw new ScaffoldError('title must be a string.', [{ field: 'title', pointer: '/title', message: 'must be a string' }]);
+      return written(
+        createInstance(ctx.app, {
+          fullName: body.fullName,
+          type: body.type,
+          config: (body.config ?? {}) as Record<string, unknown>,
+          ...(body.title !== undefined ? { title: body.title as string } : {}),
+          secretsAsValues: body.secretsAsValues === true,
+        }),
+      );
+    });
+  });
+
+  server.get('/api/admin/elements/:fullName/config', async (request, reply) => scaffolding(reply, () => readInstanceConfig(ctx.app, (request.params as { fullName: string }).fullName)));
+
+  server.put('/api/admin/elements/:fullName/config', async (request, reply) => {
+    const body = (request.body ?? {}) as { config?: unknown; secretsAsValues?: unknown };
+    return scaffolding(reply, () => written(editInstanceConfig(ctx.app, (request.params as { fullName: string }).fullName, body.config, { secretsAsValues: body.secretsAsValues === true })));
+  });
+
   server.get('/api/admin/org', async (request) => {
     const instance = (request.query as { instance?: string }).instance ?? '';
     const element = ctx.loginMethods().some((m) => m.fullName === instance) ? ctx.app.getElement<LoginAdminSurface>(instance) : undefined;
     if (!element?.getOrgTree) throw new Code(RuntimeCodes.INVALID_PARAMS, 'Name a login instance with a synced organization.');
     return { ok: true, data: await element.getOrgTree() };
   });
+}
+
+/** Runs a scaffold step; a refusal is a 400 that names each field (`errors: [{ field, pointer, message }]`). */
+function scaffolding(reply: FastifyReply, step: () => unknown) {
+  try {
+    return { ok: true, data: step() };
+  } catch (err) {
+    if (!(err instanceof ScaffoldError)) throw err;
+    return reply.code(400).send({ ok: false, code: err.code, message: err.message, errors: err.errors });
+  }
 }

@@ -1,4 +1,5 @@
-// The admin page: element tree with diagnostics, login methods with sync and live progress, the synced organization.
+// The admin page: element tree with diagnostics, login methods with sync and live progress, the synced organization,
+// and a form (drawn from the Type's config JSON Schema) that creates and edits login instances.
 import { api } from '/jit/api.js';
 
 const el = (tag, props = {}, ...children) => {
@@ -83,13 +84,254 @@ function loginRow(login) {
       });
     },
   });
-  return el('li', { dataset: { fullName: login.fullName } }, el('strong', { textContent: login.title }), ` (${login.fullName}) ${token} `, login.canSync ? button : null, ' ', progress);
+  const edit = el('button', { type: 'button', className: 'secondary', textContent: 'Edit', dataset: { testid: 'edit-button', fullName: login.fullName }, onclick: () => editInstance(login.fullName) });
+  return el('li', { dataset: { fullName: login.fullName } }, el('strong', { textContent: login.title }), ` (${login.fullName}) ${token} `, login.canSync ? button : null, ' ', edit, ' ', progress);
+}
+
+
+// ---- Creating and editing login instances ---------------------------------------------------------------
+// The form is drawn from the Type's config JSON Schema (GET /api/admin/types); the server validates again with
+// the same schema and the same code as `jit new` (runtime/scaffold) and names bad fields in `errors`.
+
+const META = 'auths.loginTypes.Meta';
+const NAMESPACE = 'auths.loginTypes.';
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Like api.get/post, but keeps the per-field `errors` of a refusal. */
+async function send(method, path, body) {
+  const response = await fetch(path, { method, credentials: 'same-origin', headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const reply = await response.json().catch(() => ({ ok: false, code: 10500, message: `Unexpected reply (HTTP ${response.status}).` }));
+  return reply;
+}
+
+const isSecret = (name, prop) => prop.writeOnly === true || /secret|password|token/i.test(name);
+const snake = (name) => name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2').replace(/[^A-Za-z0-9]+/g, '_').toUpperCase();
+/** Same rule as the server: the variable the description suggests, else <INSTANCE>_<FIELD>. */
+const envVariable = (instance, name, prop) => /\$\{([A-Z_][A-Z0-9_]*)\}/.exec(prop.description ?? '')?.[1] ?? `${snake(instance || 'INSTANCE')}_${snake(name)}`;
+const typeOf = (prop) => (Array.isArray(prop.type) ? prop.type[0] : prop.type) ?? (prop.enum ? typeof prop.enum[0] : 'string');
+
+/** The schema rules the form checks before sending: required, type, enum, pattern, lengths, bounds, array items. */
+function checkValue(prop, value, required) {
+  if (value === undefined) return required ? 'required' : undefined;
+  if (typeof value === 'string' && value.includes('${')) return undefined; // a placeholder: checked when the app loads it
+  const type = typeOf(prop);
+  if (prop.enum && !prop.enum.some((v) => v === value)) return `must be one of ${prop.enum.map((v) => JSON.stringify(v)).join(', ')}`;
+  if (type === 'integer' && !Number.isInteger(value)) return 'must be an integer';
+  if (type === 'number' && !Number.isFinite(value)) return 'must be a number';
+  if (type === 'boolean' && typeof value !== 'boolean') return 'must be true or false';
+  if (type === 'string') {
+    if (typeof value !== 'string') return 'must be text';
+    if (prop.minLength !== undefined && value.length < prop.minLength) return prop.minLength === 1 ? 'required' : `must have at least ${prop.minLength} characters`;
+    if (prop.maxLength !== undefined && value.length > prop.maxLength) return `must have at most ${prop.maxLength} characters`;
+    if (prop.pattern && !new RegExp(prop.pattern, 'u').test(value)) return `must match ${prop.pattern}`;
+  }
+  if (typeof value === 'number') {
+    if (prop.minimum !== undefined && value < prop.minimum) return `must be >= ${prop.minimum}`;
+    if (prop.maximum !== undefined && value > prop.maximum) return `must be <= ${prop.maximum}`;
+  }
+  if (type === 'array') {
+    if (!Array.isArray(value)) return 'must be a list';
+    if (prop.minItems !== undefined && value.length < prop.minItems) return `needs at least ${prop.minItems} item(s)`;
+    if (prop.uniqueItems && new Set(value.map((v) => JSON.stringify(v))).size !== value.length) return 'has duplicate items';
+    for (const item of value) {
+      const problem = checkValue(prop.items ?? {}, item, false);
+      if (problem) return `item ${JSON.stringify(item)} ${problem}`;
+    }
+  }
+  return undefined;
+}
+
+/** One labelled input for a schema property: read() gives the value to send (undefined = leave out). */
+function fieldInput(name, prop, { required, secret, initial, secretSet, instanceName }) {
+  const type = typeOf(prop);
+  const testid = `field-${name}`;
+  let input;
+  let read;
+  if (secret) {
+    input = el('input', { type: 'password', autocomplete: 'new-password', name, dataset: { testid } });
+    read = () => (input.value === '' ? undefined : input.value);
+    if (typeof initial === 'string') input.value = initial;
+  } else if (prop.enum || type === 'boolean') {
+    const options = prop.enum ?? [true, false];
+    input = el('select', { name, dataset: { testid } }, el('option', { value: '', textContent: prop.default !== undefined ? `(default: ${JSON.stringify(prop.default)})` : '—' }), ...options.map((v, i) => el('option', { value: String(i), textContent: String(v) })));
+    read = () => (input.value === '' ? undefined : options[Number(input.value)]);
+    if (initial !== undefined) input.value = String(options.findIndex((v) => v === initial));
+  } else if (type === 'array') {
+    input = el('textarea', { name, rows: 3, placeholder: 'one per line', dataset: { testid } });
+    const itemType = typeOf(prop.items ?? {});
+    read = () => {
+      const items = input.value.split(/[\n,]/).map((s) => s.trim()).filter(Boolean);
+      if (items.length === 0) return undefined;
+      return itemType === 'integer' || itemType === 'number' ? items.map((s) => (Number.isFinite(Number(s)) ? Number(s) : s)) : items;
+    };
+    if (Array.isArray(initial)) input.value = initial.join('\n');
+  } else if ((type === 'integer' || type === 'number') && typeof initial !== 'string') {
+    input = el('input', { type: 'number', name, step: type === 'integer' ? '1' : 'any', dataset: { testid } });
+    read = () => (input.value.trim() === '' ? undefined : Number(input.value));
+    if (initial !== undefined) input.value = String(initial);
+  } else if (type === 'object') {
+    input = el('textarea', { name, rows: 3, placeholder: 'JSON', dataset: { testid } });
+    read = () => {
+      if (input.value.trim() === '') return undefined;
+      try {
+        return JSON.parse(input.value);
+      } catch {
+        return input.value;
+      }
+    };
+    if (initial !== undefined) input.value = JSON.stringify(initial, null, 2);
+  } else {
+    input = el('input', { type: 'text', name, dataset: { testid } });
+    read = () => (input.value === '' ? undefined : input.value);
+    if (initial !== undefined) input.value = String(initial);
+  }
+  if (prop.default !== undefined && 'placeholder' in input && !input.placeholder && !secret) input.placeholder = `default: ${JSON.stringify(prop.default)}`;
+  input.id = `new-field-${name}`;
+  const error = el('span', { className: 'field-error error', dataset: { testid: `error-${name}` } });
+  const hint = secret
+    ? el('span', { className: 'hint', textContent: secretSet ? ' Set; leave empty to keep it.' : ` Leave empty to write \${${envVariable(instanceName(), name, prop)}}.` })
+    : null;
+  const row = el(
+    'div',
+    { className: 'field', dataset: { field: name } },
+    el('label', { htmlFor: input.id }, el('strong', { textContent: prop.title ?? name }), required ? el('span', { className: 'required', title: 'required', textContent: ' *' }) : null, el('code', { textContent: ` ${name}` })),
+    input,
+    prop.description ? el('p', { className: 'hint', textContent: prop.description }) : null,
+    hint,
+    error,
+  );
+  return { name, prop, required, secret, secretSet, row, input, error, read };
+}
+
+const formSection = el('section', { id: 'new-login', dataset: { testid: 'new-login' } });
+
+async function newLoginForm(edit) {
+  const types = await api.get(`/api/admin/types?meta=${encodeURIComponent(META)}`);
+  const heading = el('h2', { textContent: edit ? `Edit ${edit.fullName}` : 'New login method' });
+  if (types.length === 0) return formSection.replaceChildren(heading, el('p', { textContent: 'No login Type is available in this app.' }));
+  const typePicker = el('select', { dataset: { testid: 'new-type' }, disabled: Boolean(edit) }, ...types.map((t) => el('option', { value: t.typeId, textContent: `${t.title} (${t.typeId})` })));
+  if (edit) typePicker.value = edit.type;
+  const name = el('input', { type: 'text', placeholder: 'MyFeishuLogin', dataset: { testid: 'new-name' }, disabled: Boolean(edit) });
+  const title = el('input', { type: 'text', placeholder: 'from the name', dataset: { testid: 'new-title' }, disabled: Boolean(edit) });
+  if (edit) {
+    name.value = edit.fullName.startsWith(NAMESPACE) ? edit.fullName.slice(NAMESPACE.length) : edit.fullName;
+    title.value = edit.title;
+  }
+  const nameError = el('span', { className: 'field-error error', dataset: { testid: 'error-fullName' } });
+  const secretsAsValues = el('input', { type: 'checkbox', dataset: { testid: 'new-secrets-as-values' } });
+  const fieldsBox = el('div', { className: 'fields' });
+  const result = el('p', { dataset: { testid: 'new-result' }, className: 'hint' });
+  let fields = [];
+  const fullName = () => (edit ? edit.fullName : name.value.includes('.') ? name.value.trim() : `${NAMESPACE}${name.value.trim()}`);
+  const instanceName = () => fullName().slice(fullName().lastIndexOf('.') + 1);
+
+  const drawFields = () => {
+    const type = types.find((t) => t.typeId === typePicker.value);
+    const schema = type.schema ?? { properties: {} };
+    const required = new Set(schema.required ?? []);
+    fields = Object.entries(schema.properties ?? {}).map(([key, prop]) =>
+      fieldInput(key, prop, { required: required.has(key), secret: isSecret(key, prop), initial: edit?.config[key], secretSet: edit?.secretsSet.includes(key), instanceName }),
+    );
+    fieldsBox.replaceChildren(type.description ? el('p', { className: 'hint', textContent: type.description }) : '', ...fields.map((f) => f.row));
+  };
+  typePicker.addEventListener('change', drawFields);
+  drawFields();
+
+  const showErrors = (errors) => {
+    for (const f of fields) f.error.textContent = '';
+    nameError.textContent = '';
+    const other = [];
+    for (const e of errors) {
+      const target = e.field === 'fullName' ? nameError : fields.find((f) => f.name === e.field)?.error;
+      if (target) target.textContent = target.textContent ? `${target.textContent}; ${e.message}` : e.message;
+      else other.push(e.message);
+    }
+    return other;
+  };
+
+  const submit = el('button', { type: 'submit', textContent: edit ? 'Save changes' : 'Create', dataset: { testid: 'new-submit' } });
+  const form = el(
+    'form',
+    {
+      className: 'card new-login',
+      noValidate: true,
+      onsubmit: async (event) => {
+        event.preventDefault();
+        result.textContent = '';
+        result.className = 'hint';
+        const config = {};
+        const errors = [];
+        if (!edit && !fullName().split('.').every((part) => IDENTIFIER.test(part))) errors.push({ field: 'fullName', message: 'letters, digits and _, not starting with a digit' });
+        for (const f of fields) {
+          let value = f.read();
+          if (value === undefined && f.secret && !edit?.secretsSet.includes(f.name) && f.required) value = `\${${envVariable(instanceName(), f.name, f.prop)}}`;
+          const keptSecret = value === undefined && f.secret && edit?.secretsSet.includes(f.name);
+          const problem = keptSecret ? undefined : checkValue(f.prop, value, f.required);
+          if (problem) errors.push({ field: f.name, message: problem });
+          if (value !== undefined) config[f.name] = value;
+        }
+        if (showErrors(errors).length > 0 || errors.length > 0) {
+          result.textContent = 'Please correct the marked fields.';
+          result.className = 'error';
+          return;
+        }
+        submit.disabled = true;
+        const reply = edit
+          ? await send('PUT', `/api/admin/elements/${encodeURIComponent(edit.fullName)}/config`, { config, secretsAsValues: secretsAsValues.checked })
+          : await send('POST', '/api/admin/elements', { fullName: fullName(), type: typePicker.value, config, secretsAsValues: secretsAsValues.checked, ...(title.value.trim() ? { title: title.value.trim() } : {}) });
+        submit.disabled = false;
+        if (!reply.ok) {
+          const other = showErrors(reply.errors ?? []);
+          result.textContent = other.length || !reply.errors?.length ? `${reply.message} (code ${reply.code})` : 'The server refused some fields; see the marks.';
+          result.className = 'error';
+          result.dataset.status = 'error';
+          return;
+        }
+        const env = reply.data.env.map((e) => `set ${e.variable} (${e.field})`).join(', ');
+        result.textContent = `${edit ? 'Saved' : 'Created'} ${reply.data.fullName}: ${reply.data.files.join(', ')}.${env ? ` The app reads from its environment: ${env}.` : ''}`;
+        result.dataset.status = 'done';
+        await refresh(reply.data.fullName);
+      },
+    },
+    el('div', { className: 'field' }, el('label', {}, el('strong', { textContent: 'Type' })), typePicker),
+    el('div', { className: 'field' }, el('label', {}, el('strong', { textContent: 'Name' }), el('span', { className: 'required', textContent: ' *' }), el('code', { textContent: ` ${NAMESPACE}…` })), name, nameError),
+    el('div', { className: 'field' }, el('label', {}, el('strong', { textContent: 'Title' })), title),
+    fieldsBox,
+    el('div', { className: 'field' }, el('label', {}, secretsAsValues, ' Write secrets into the config file (otherwise they are written as ${ENV} placeholders and read from the environment)')),
+    el('p', {}, submit, ' ', edit ? el('button', { type: 'button', className: 'secondary', textContent: 'Cancel', dataset: { testid: 'new-cancel' }, onclick: () => newLoginForm() }) : null),
+    result,
+  );
+  formSection.replaceChildren(heading, form);
+  if (edit) formSection.scrollIntoView?.();
+}
+
+async function editInstance(fullName) {
+  const reply = await send('GET', `/api/admin/elements/${encodeURIComponent(fullName)}/config`);
+  if (!reply.ok) return formSection.replaceChildren(el('p', { className: 'error', textContent: `${reply.message} (code ${reply.code})` }));
+  await newLoginForm(reply.data);
+}
+
+async function showTreeAndLogins() {
+  const tree = await api.get('/api/admin/tree');
+  document.getElementById('element-tree').replaceChildren(elementTree(tree));
+  const logins = await api.get('/api/admin/logins');
+  document.getElementById('login-status').replaceChildren(el('ul', {}, ...logins.map(loginRow)));
+  return { tree, logins };
+}
+
+/** After a write the server reloads on its own (hot reload); redraw once the element shows, or after a few tries. */
+async function refresh(fullName) {
+  for (let i = 0; i < 25; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const { tree } = await showTreeAndLogins();
+    if (tree.elements.some((e) => e.fullName === fullName) && i >= 1) return;
+  }
 }
 
 try {
-  document.getElementById('element-tree').replaceChildren(elementTree(await api.get('/api/admin/tree')));
-  const logins = await api.get('/api/admin/logins');
-  document.getElementById('login-status').replaceChildren(el('ul', {}, ...logins.map(loginRow)));
+  const { logins } = await showTreeAndLogins();
+  document.getElementById('login-status').closest('section').after(formSection);
+  await newLoginForm();
   if (logins[0]) await showOrg(logins[0].fullName).catch(() => undefined);
 } catch (error) {
   document.body.append(el('p', { className: 'error', textContent: `${error.message} (code ${error.code})` }));

@@ -73,6 +73,9 @@ async function qrLogin(container, { api, method, config, onError }) {
   };
   window.addEventListener('message', (event) => {
     if (!sdk || !sdk.matchOrigin(event.origin) || !sdk.matchData(event.data)) return;
+    // Several QR panels (login instances) on one page: only this panel's own QR frame speaks for it.
+    const frame = document.getElementById(id)?.querySelector('iframe');
+    if (frame && event.source !== frame.contentWindow) return;
     const tmpCode = typeof event.data === 'string' ? event.data : event.data.tmp_code; // SDK 1.0.1/1.0.2 posted a bare string
     window.location.assign(`${current.qrAuthorizeUrl}&tmp_code=${encodeURIComponent(tmpCode)}`);
   });

@@ -1,0 +1,337 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative, sep } from 'node:path';
+import type { App } from '../app.js';
+import { Element } from '../element.js';
+import { isFullName } from '../ids.js';
+import { isPlainObject, readJsonFile } from '../loader/json-file.js';
+import { defaultImporter, resolveInsideElement } from '../loader/modules.js';
+import {
+  configFileName,
+  envVariableFor,
+  isPlaceholder,
+  isSecretField,
+  orderKeys,
+  ScaffoldError,
+  titleFromName,
+  typeContract,
+  validateConfig,
+  type TypeContract,
+} from './schema.js';
+
+/** A secret field written as a placeholder: the variable to set before the app starts (or reloads). */
+export interface EnvNeeded {
+  field: string;
+  variable: string;
+}
+
+export interface WriteResult {
+  fullName: string;
+  dir: string;
+  /** Files written, absolute paths. */
+  files: string[];
+  /** Secret fields written as `${VARIABLE}` and placeholders already in the config: what the environment must provide. */
+  env: EnvNeeded[];
+}
+
+export interface CreateInstanceRequest {
+  fullName: string;
+  type: string;
+  title?: string;
+  /** Only what the user gave: schema defaults are applied at load, never written. */
+  config: Record<string, unknown>;
+  /** Write secret values typed in as they are; default: write `${VARIABLE}` placeholders instead. */
+  secretsAsValues?: boolean;
+  /** Replace an existing element folder's e.json and config file. */
+  force?: boolean;
+}
+
+/** JSON as written by every scaffold: 2-space indent, newline at the end. */
+export const jsonText = (value: unknown): string => JSON.stringify(value, null, 2) + '\n';
+
+/** Writes a temp file in the target's folder, then renames it over the target: readers (and the watcher) see the old or the new file, never half of one. */
+export function writeFileAtomic(file: string, text: string): void {
+  const temp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    writeFileSync(temp, text, { flag: 'wx' });
+    renameSync(temp, file);
+  } catch (err) {
+    try {
+      unlinkSync(temp);
+    } catch {
+      /* already gone */
+    }
+    throw err;
+  }
+}
+
+/**
+ * Writes a new element folder at once: the files go into a hidden temp folder
+ * next to it (hidden folders are never scanned nor watched), which is then
+ * renamed into place. An existing folder (only with `force`) gets each file
+ * replaced atomically instead.
+ */
+function writeElementFolder(dir: string, files: Record<string, string>): string[] {
+  const written = Object.keys(files).map((name) => join(dir, name));
+  if (existsSync(dir)) {
+    for (const [name, text] of Object.entries(files)) writeFileAtomic(join(dir, name), text);
+    return written;
+  }
+  mkdirSync(dirname(dir), { recursive: true });
+  const temp = join(dirname(dir), `.${basename(dir)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  mkdirSync(temp);
+  try {
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(temp, name), text);
+    renameSync(temp, dir);
+  } catch (err) {
+    rmSync(temp, { recursive: true, force: true });
+    throw err;
+  }
+  return written;
+}
+
+const elementDir = (app: App, fullName: string): string => join(app.dir, ...fullName.split('.'));
+const lastSegment = (fullName: string): string => fullName.slice(fullName.lastIndexOf('.') + 1);
+
+function assertNewId(app: App, fullName: string, force: boolean | undefined): void {
+  if (!isFullName(fullName)) {
+    throw new ScaffoldError(`"${String(fullName)}" is not a valid element id: dotted names of letters, digits and _, each part starting with a letter or _ (e.g. auths.loginTypes.MyLogin).`, [
+      { field: 'fullName', pointer: '/fullName', message: 'not a valid element id' },
+    ]);
+  }
+  if (force) return;
+  const dir = elementDir(app, fullName);
+  if (existsSync(dir)) {
+    throw new ScaffoldError(`${dir} already exists; nothing was written (use --force to replace its e.json and config).`, [{ field: 'fullName', pointer: '/fullName', message: 'already exists' }]);
+  }
+  const existing = app.getElementDefine(fullName);
+  if (existing) {
+    throw new ScaffoldError(`"${fullName}" is already defined in layer "${existing.layer}" (${existing.file}); a new folder would override it (use --force to do that).`, [
+      { field: 'fullName', pointer: '/fullName', message: `already defined in layer ${existing.layer}` },
+    ]);
+  }
+  const twin = app.listElements().find((e) => e.fullName.toLowerCase() === fullName.toLowerCase());
+  if (twin) throw new ScaffoldError(`"${fullName}" differs only in letter case from "${twin.fullName}".`, [{ field: 'fullName', pointer: '/fullName', message: `clashes with ${twin.fullName}` }]);
+}
+
+/**
+ * Validates typed values against the Type's schema, then (unless secrets are
+ * to be written as values) replaces secret values by `${VARIABLE}`
+ * placeholders. Throws ScaffoldError naming every bad field; nothing is
+ * written before this passes.
+ */
+export function prepareConfig(
+  contract: TypeContract,
+  instanceName: string,
+  config: unknown,
+  secretsAsValues = false,
+  /** Values kept from the current file (secrets an edit left out): validated with the rest, written as they are. */
+  kept: Record<string, unknown> = {},
+): { config: Record<string, unknown>; env: EnvNeeded[] } {
+  if (!isPlainObject(config)) throw new ScaffoldError('config must be a JSON object.', [{ field: 'config', pointer: '', message: 'must be an object' }]);
+  const errors = validateConfig(contract, { ...kept, ...config });
+  if (errors.length > 0) throw new ScaffoldError(`Invalid config for ${contract.typeId}: ${errors.map((e) => e.message).join(' ')}`, errors);
+  const out: Record<string, unknown> = { ...config };
+  const env: EnvNeeded[] = [];
+  for (const [field, value] of Object.entries(config)) {
+    const property = contract.schema?.properties?.[field];
+    if (typeof value === 'string' && isSecretField(field, property) && !secretsAsValues && !value.includes('${')) {
+      const variable = envVariableFor(instanceName, field, property);
+      out[field] = `\${${variable}}`;
+      env.push({ field, variable });
+    } else if (typeof value === 'string') {
+      const match = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(value);
+      if (match) env.push({ field, variable: match[1]! });
+    }
+  }
+  return { config: orderKeys(contract, { ...kept, ...out }), env };
+}
+
+/** `jit new <app> <id> --type T` and `POST /api/admin/elements`: a new instance folder with e.json and its config file. */
+export function createInstance(app: App, request: CreateInstanceRequest): WriteResult {
+  assertNewId(app, request.fullName, request.force);
+  const title = request.title ?? titleFromName(lastSegment(request.fullName));
+  if (typeof title !== 'string' || title.trim() === '') throw new ScaffoldError('title must be a non-empty string.', [{ field: 'title', pointer: '/title', message: 'must not be empty' }]);
+  const contract = typeContract(app, request.type);
+  const name = lastSegment(request.fullName);
+  const prepared = prepareConfig(contract, name, request.config, request.secretsAsValues);
+  const dir = elementDir(app, request.fullName);
+  const files = writeElementFolder(dir, {
+    'e.json': jsonText({ title, type: request.type }),
+    [configFileName(contract, name)]: jsonText(prepared.config),
+  });
+  return { fullName: request.fullName, dir, files, env: prepared.env };
+}
+
+/** An instance of this app (layer 0) with its Type's contract and where its config file is. */
+function editableInstance(app: App, fullName: string): { contract: TypeContract; file: string; name: string } {
+  const info = isFullName(fullName) ? app.getElementDefine(fullName) : undefined;
+  if (!info || info.kind !== 'instance') throw new ScaffoldError(`"${fullName}" is not an instance in app "${app.name}".`, [{ field: 'fullName', pointer: '/fullName', message: 'not an instance' }]);
+  const definition = app.definitionsOf(fullName)[0]!;
+  if (definition.layer.index !== 0) {
+    throw new ScaffoldError(`"${fullName}" is defined in layer "${definition.layer.name}", not in app "${app.name}"; create an instance of that name here to override it.`, [
+      { field: 'fullName', pointer: '/fullName', message: `defined in layer ${definition.layer.name}` },
+    ]);
+  }
+  const contract = typeContract(app, info.type);
+  return { contract, name: definition.name, file: join(definition.dir, configFileName(contract, definition.name)) };
+}
+
+/** The raw config file of an instance (placeholders unresolved, defaults not applied), or {} when absent. */
+function readRawConfig(file: string): Record<string, unknown> {
+  const read = readJsonFile(file);
+  return read.ok && isPlainObject(read.value) ? read.value : {};
+}
+
+/**
+ * An instance's config for a form: the file as written, except secrets. A
+ * secret that is a bare `${VARIABLE}` is shown; any other secret value is
+ * left out and listed in `secretsSet` (an edit that leaves it out keeps it).
+ */
+export function readInstanceConfig(app: App, fullName: string): { fullName: string; type: string; title: string; config: Record<string, unknown>; secretsSet: string[] } {
+  const { contract, file } = editableInstance(app, fullName);
+  const raw = readRawConfig(file);
+  const config: Record<string, unknown> = {};
+  const secretsSet: string[] = [];
+  for (const [field, value] of Object.entries(raw)) {
+    if (isSecretField(field, contract.schema?.properties?.[field]) && !(isPlaceholder(value) && !String(value).includes(':-'))) secretsSet.push(field);
+    else config[field] = value;
+  }
+  const info = app.getElementDefine(fullName)!;
+  return { fullName, type: info.type, title: info.title, config, secretsSet };
+}
+
+/**
+ * `PUT /api/admin/elements/:fullName/config`: replaces an instance's config
+ * with `config`, validated like a new one. Secret fields left out keep their
+ * current value (forms never receive secrets, so they cannot send them back).
+ */
+export function editInstanceConfig(app: App, fullName: string, config: unknown, options: { secretsAsValues?: boolean } = {}): WriteResult {
+  const { contract, file, name } = editableInstance(app, fullName);
+  if (!isPlainObject(config)) throw new ScaffoldError('config must be a JSON object.', [{ field: 'config', pointer: '', message: 'must be an object' }]);
+  const current = readRawConfig(file);
+  const merged: Record<string, unknown> = { ...config };
+  const kept: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(current)) {
+    if (merged[field] === undefined && isSecretField(field, contract.schema?.properties?.[field])) kept[field] = value;
+  }
+  const prepared = prepareConfig(contract, name, merged, options.secretsAsValues, kept);
+  writeFileAtomic(file, jsonText(prepared.config));
+  return { fullName, dir: dirname(file), files: [file], env: prepared.env };
+}
+
+/**
+ * `jit new <app> <TypeId> --override`: an override folder for a Type of the
+ * app's layers — e.json naming the Type's own type with `index.ts` as module,
+ * and an `index.ts` whose `extend(Base)` subclasses the class it overrides.
+ */
+export async function createOverride(app: App, fullName: string, options: { title?: string; force?: boolean } = {}): Promise<WriteResult> {
+  const info = isFullName(fullName) ? app.getElementDefine(fullName) : undefined;
+  if (!info || info.kind !== 'type') {
+    const types = app.listElements({ kind: 'type' }).map((t) => t.fullName);
+    throw new ScaffoldError(`"${fullName}" is not a Type in the layers of app "${app.name}"; only Types can be overridden${types.length ? ` (Types: ${types.join(', ')})` : ''}.`, [
+      { field: 'fullName', pointer: '/fullName', message: 'not a Type' },
+    ]);
+  }
+  const definitions = app.definitionsOf(fullName);
+  const winner = definitions[0]!;
+  if (winner.layer.index === 0 && !options.force) {
+    throw new ScaffoldError(`"${fullName}" is already defined in app "${app.name}" (${winner.file}); nothing was written (use --force to replace it with a fresh skeleton).`, [
+      { field: 'fullName', pointer: '/fullName', message: 'already defined in this app' },
+    ]);
+  }
+  const protectedDefinition = definitions.find((d) => d.accessModifier === 'protected' && d.layer.index > 0);
+  if (protectedDefinition) throw new ScaffoldError(`"${fullName}" is protected in layer "${protectedDefinition.layer.name}" and cannot be overridden.`, [{ field: 'fullName', pointer: '/fullName', message: 'protected' }]);
+  const dir = elementDir(app, fullName);
+  const baseType = await findBaseType(app, fullName, definitions.filter((d) => d.layer.index > 0), dir);
+  const method = info.functionList[0]?.name;
+  const title = options.title ?? `${info.title} (${app.name})`;
+  const files = writeElementFolder(dir, {
+    'e.json': jsonText({ title, type: winner.type, backendBundleEntry: 'index.ts' }),
+    'index.ts': overrideModule(app, fullName, baseType, method, definitions.find((d) => d.layer.index > 0)),
+  });
+  return { fullName, dir, files, env: [] };
+}
+
+/** A named export of an overridden module that the running class is (or extends), for a typed `extend(Base: typeof X)`. */
+async function findBaseType(app: App, fullName: string, definitions: ReturnType<App['definitionsOf']>, fromDir: string): Promise<{ name: string; importPath: string } | undefined> {
+  let cls: unknown;
+  try {
+    cls = app.getElement(fullName);
+  } catch {
+    return undefined;
+  }
+  if (typeof cls !== 'function') return undefined;
+  for (const definition of definitions) {
+    if (definition.backendBundleEntry === undefined) continue;
+    const located = resolveInsideElement(definition, definition.backendBundleEntry);
+    if ('diagnostic' in located) continue;
+    let mod: Record<string, unknown>;
+    try {
+      mod = await defaultImporter(located.file);
+    } catch {
+      continue;
+    }
+    const entries = Object.entries(mod).sort(([a], [b]) => Number(a === 'default') - Number(b === 'default'));
+    for (const [name, value] of entries) {
+      if (name === 'default' || typeof value !== 'function' || !(value.prototype instanceof Element)) continue;
+      if (value === cls || (cls as { prototype: unknown }).prototype instanceof value) {
+        let importPath = relative(fromDir, located.file).split(sep).join('/').replace(/\.(c|m)?tsx?$/, '.js');
+        if (!importPath.startsWith('.')) importPath = `./${importPath}`;
+        return { name, importPath };
+      }
+    }
+  }
+  return undefined;
+}
+
+function overrideModule(app: App, fullName: string, base: { name: string; importPath: string } | undefined, method: string | undefined, overridden: { layer: { name: string }; file: string } | undefined): string {
+  const className = `${pascal(app.name)}${lastSegment(fullName)}`;
+  const example = method ?? 'someMethod';
+  const header = `/**
+ * ${app.name}'s override of the Type ${fullName}.
+ *
+ * The runtime passes extend() the class this folder overrides${overridden ? ` (layer "${overridden.layer.name}")` : ''}, so the
+ * subclass below reaches the original through \`super\`. The config schema, the
+ * config file name and the functionList are inherited: this folder's e.json
+ * declares none. A running app picks up code changes only after a restart.
+ */
+`;
+  if (base) {
+    return `${header}import type { ${base.name} } from '${base.importPath}';
+
+export function extend(Base: typeof ${base.name}): typeof ${base.name} {
+  class ${className} extends Base {
+    // Example: run your own code around one of the original's methods.
+    // override async ${example}(...args: Parameters<${base.name}['${example}']>) {
+    //   const result = await super.${example}(...args);
+    //   return result;
+    // }
+  }
+  return ${className};
+}
+`;
+  }
+  return `${header}// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Constructor = new (...args: any[]) => any;
+
+export function extend<B extends Constructor>(Base: B): B {
+  class ${className} extends Base {
+    // Example: run your own code around one of the original's methods.
+    // override async ${example}(...args: any[]) {
+    //   const result = await super.${example}(...args);
+    //   return result;
+    // }
+  }
+  return ${className};
+}
+`;
+}
+
+const pascal = (name: string): string =>
+  name
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((p) => p[0]!.toUpperCase() + p.slice(1))
+    .join('')
+    .replace(/^[0-9]+/, '') || 'App';
