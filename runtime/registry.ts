@@ -1,4 +1,4 @@
-import { diagnostic, type Diagnostic } from './diagnostics/diagnostic.js';
+import { diagnostic, thrownMessage, type Diagnostic } from './diagnostics/diagnostic.js';
 import { Element, type ElementClass, type ElementHost } from './element.js';
 import { Code, RuntimeCodes } from './errcode.js';
 import type { Build } from './loader/build.js';
@@ -86,7 +86,7 @@ export class Registry {
       this.creationErrors.delete(id);
       return instance;
     } catch (err) {
-      const d = diagnostic('INSTANCE_CREATE_FAILED', `Creating "${id}" failed: ${(err as Error).message}`, { fullName: id, file: definition.file });
+      const d = diagnostic('INSTANCE_CREATE_FAILED', `Creating "${id}" failed: ${thrownMessage(err)}`, { fullName: id, file: definition.file });
       this.creationErrors.set(id, d);
       throw new Code(RuntimeCodes.INSTANCE_CREATE_FAILED, d.message, { fullName: id, diagnostics: [d] });
     }

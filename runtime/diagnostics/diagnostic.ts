@@ -41,3 +41,14 @@ export function formatDiagnostic(d: Diagnostic, relativeTo?: (file: string) => s
   const head = `${d.severity} ${d.code}${d.fullName ? ` [${d.fullName}]` : ''}${where ? ` ${where}` : ''}`;
   return `${head}\n  ${d.message}${d.keptLastGood ? ' (still serving the last good version)' : ''}\n  hint: ${d.hint}`;
 }
+
+/** The message of anything thrown: `throw null` or `throw Object.create(null)` must not throw again while being reported. */
+export function thrownMessage(err: unknown): string {
+  try {
+    if (err instanceof Error) return err.message;
+    const message = (err as { message?: unknown } | null | undefined)?.message;
+    return typeof message === 'string' ? message : String(err);
+  } catch {
+    return 'a value that cannot be printed was thrown';
+  }
+}

@@ -23,6 +23,8 @@ export interface BoundConfig {
   file: string;
   /** Frozen; placeholders resolved, schema defaults applied. */
   value: Readonly<Record<string, unknown>>;
+  /** Warnings about the file (a BOM) that did not stop it binding. */
+  warnings?: Diagnostic[];
 }
 
 /**
@@ -32,7 +34,8 @@ export interface BoundConfig {
  * chain until some definition declares them.
  */
 export class ConfigBinder {
-  private readonly ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
+  // strictNumbers: `1e400` parses to Infinity, which ajv otherwise accepts as an integer.
+  private readonly ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, strictNumbers: true });
   private readonly validators = new Map<string, { text: string; result: ValidateFunction | Diagnostic }>();
   /** Same file content and same validator → same frozen object, so unchanged instances survive a reload. */
   private readonly bindings = new WeakMap<object, { validate: ValidateFunction | undefined; result: BoundConfig | { diagnostics: Diagnostic[] } }>();
@@ -57,7 +60,10 @@ export class ConfigBinder {
       if ('code' in contract) continue; // the Type is quarantined; propagation marks this instance
       const result = this.bindCached(entry.definition, contract);
       if ('diagnostics' in result) entry.diagnostics.push(...result.diagnostics);
-      else bound.set(entry.fullName, result);
+      else {
+        bound.set(entry.fullName, result);
+        if (result.warnings) entry.diagnostics.push(...result.warnings);
+      }
     }
     return bound;
   }
@@ -146,7 +152,7 @@ export class ConfigBinder {
       }
       return { diagnostics };
     }
-    return { file, value: deepFreeze(resolved) };
+    return diagnostics.length > 0 ? { file, value: deepFreeze(resolved), warnings: diagnostics } : { file, value: deepFreeze(resolved) };
   }
 }
 
@@ -181,7 +187,10 @@ function resolvePlaceholders(value: unknown, pointer: string, env: Env, missing:
   if (Array.isArray(value)) return value.map((item, i) => resolvePlaceholders(item, `${pointer}/${i}`, env, missing));
   if (isPlainObject(value)) {
     const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) out[key] = resolvePlaceholders(item, `${pointer}/${escapePointer(key)}`, env, missing);
+    for (const [key, item] of Object.entries(value)) {
+      // defineProperty, not assignment: a "__proto__" key in the file must stay a key (and be validated as one), not replace the prototype.
+      Object.defineProperty(out, key, { value: resolvePlaceholders(item, `${pointer}/${escapePointer(key)}`, env, missing), enumerable: true, writable: true, configurable: true });
+    }
     return out;
   }
   return value;

@@ -1,7 +1,7 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { isAbsolute, join, normalize, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { diagnostic, type Diagnostic } from '../diagnostics/diagnostic.js';
+import { diagnostic, thrownMessage, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { Element, type ElementClass } from '../element.js';
 import type { ElementDefinition } from './definition.js';
 import type { Manifest } from './resolve.js';
@@ -101,18 +101,25 @@ export class ClassBuilder {
     try {
       mod = await this.importer(entry.file);
     } catch (err) {
-      return { diagnostic: diagnostic('MODULE_LOAD_FAILED', `Loading ${entry.file} failed: ${(err as Error).message}`, where) };
+      return { diagnostic: diagnostic('MODULE_LOAD_FAILED', `Loading ${entry.file} failed: ${thrownMessage(err)}`, where) };
     }
     let cls: unknown;
     try {
       cls = typeof mod['extend'] === 'function' ? (mod['extend'] as (b: ElementClass) => unknown)(base.cls) : mod['default'];
     } catch (err) {
-      return { diagnostic: diagnostic('MODULE_LOAD_FAILED', `extend(Base) in ${entry.file} threw: ${(err as Error).message}`, where) };
+      return { diagnostic: diagnostic('MODULE_LOAD_FAILED', `extend(Base) in ${entry.file} threw: ${thrownMessage(err)}`, where) };
     }
-    if (typeof cls !== 'function' || !(cls.prototype instanceof Element)) {
-      const message = typeof mod['extend'] === 'function' ? 'extend(Base) did not return a class extending Base.' : 'The module exports neither extend(Base) nor a default class extending Element.';
-      return { diagnostic: diagnostic('MODULE_EXPORT_INVALID', `${entry.file}: ${message}`, where) };
+    let problem: string | undefined;
+    try {
+      if (typeof cls !== 'function' || !(cls.prototype instanceof Element)) {
+        problem = typeof mod['extend'] === 'function' ? 'extend(Base) did not return a class extending Base.' : 'The module exports neither extend(Base) nor a default class extending Element.';
+      } else {
+        problem = staticsProblem(cls as ElementClass);
+      }
+    } catch (err) {
+      problem = `Inspecting the exported class threw: ${thrownMessage(err)}`;
     }
+    if (problem !== undefined) return { diagnostic: diagnostic('MODULE_EXPORT_INVALID', `${entry.file}: ${problem}`, where) };
     return { cls: cls as ElementClass };
   }
 
@@ -132,6 +139,20 @@ export class ClassBuilder {
     }
     return { cls: Element as ElementClass };
   }
+}
+
+/**
+ * `static entities` and `static migrations` are read when the database opens,
+ * outside any per-element error handling: a Type that declares them wrongly
+ * (`static entities = Model` instead of `[Model]`) is refused here rather than
+ * crashing loadApp.
+ */
+function staticsProblem(cls: ElementClass): string | undefined {
+  const { entities, migrations } = cls as { entities: unknown; migrations: unknown };
+  if (!Array.isArray(entities) || !entities.every((e) => typeof e === 'function')) return '`static entities` must be an array of model classes.';
+  if (!Array.isArray(migrations) || !migrations.every((m) => typeof m === 'function')) return '`static migrations` must be an array of migration classes.';
+  for (const migration of migrations as Array<new () => unknown>) new migration(); // collectMigrations constructs them to read their names
+  return undefined;
 }
 
 /** Entity classes declared by the loaded Types (static `entities`, inherited by subclasses). */

@@ -124,10 +124,20 @@ function classify(entry: ManifestEntry, entries: Map<string, ManifestEntry>): vo
   entry.typeChain = chain;
   const parent = entries.get(chain[0]!)!;
   const namesMeta = parent.definition?.type === '';
+  if (parent.definition && isInstanceDefinition(parent.definition, entries)) {
+    // An instance has no class and no config contract of its own: naming it as a type would only fail later, at getElement.
+    entry.diagnostics.push(diagnostic('UNKNOWN_TYPE', `"${parent.fullName}" is an instance, not a Type or Meta; "type" must name a Type or Meta.`, where));
+    return;
+  }
   if (definition.backendBundleEntry !== undefined) entry.kind = 'type';
   else if (namesMeta) {
     entry.diagnostics.push(diagnostic('INSTANCE_OF_META', `"${entry.fullName}" names the Meta "${parent.fullName}" as its type but declares no "backendBundleEntry".`, where));
   } else entry.kind = 'instance';
+}
+
+/** What classify() makes an instance: no module of its own, naming something other than a Meta. */
+function isInstanceDefinition(definition: ElementDefinition, entries: Map<string, ManifestEntry>): boolean {
+  return definition.type !== '' && definition.backendBundleEntry === undefined && entries.get(definition.type)?.definition?.type !== '';
 }
 
 /**

@@ -71,8 +71,10 @@ export const validateEJson: ValidateFunction = ajv.compile(eJsonSchema);
 
 /** Pointer to the offending field: for "required" errors ajv points at the parent, so append the missing property. */
 export function errorPointer(error: ErrorObject): string {
-  if (error.keyword === 'required') return `${error.instancePath}/${String(error.params['missingProperty'])}`;
-  if (error.keyword === 'additionalProperties') return `${error.instancePath}/${String(error.params['additionalProperty'])}`;
+  // ajv escapes instancePath but hands property names over raw: escape them too (RFC 6901), or "a/b" would read as two levels.
+  const escape = (key: unknown) => String(key).replace(/~/g, '~0').replace(/\//g, '~1');
+  if (error.keyword === 'required') return `${error.instancePath}/${escape(error.params['missingProperty'])}`;
+  if (error.keyword === 'additionalProperties') return `${error.instancePath}/${escape(error.params['additionalProperty'])}`;
   return error.instancePath;
 }
 
