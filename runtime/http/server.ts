@@ -1,6 +1,6 @@
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import type { App } from '../app.js';
@@ -53,6 +53,10 @@ export async function createHttpServer(app: App, options: HttpOptions = {}): Pro
     bodyLimit: options.bodyLimit ?? 64 * 1024,
     genReqId: () => randomUUID(),
     requestIdHeader: false,
+    // A URL fastify cannot even decode (/api/%ZZ) gets the same error shape as every other refusal.
+    frameworkErrors: (_error, _request, reply) => {
+      void (reply as FastifyReply).code(400).send({ ok: false, code: RuntimeCodes.INVALID_PARAMS, message: 'Malformed request.' });
+    },
   });
   const ctx = new HttpContext(app, options.sessionTtlSeconds ?? 7 * 24 * 3600);
   await server.register(cookie);
