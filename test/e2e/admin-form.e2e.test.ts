@@ -1,15 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { defaultApp, startSandbox, type Sandbox } from '../../elements/auths/loginTypes/FSInnerType/sandbox/index.js';
-import { createHttpServer } from '../../runtime/http/server.js';
-import { loadApp, type App } from '../../runtime/index.js';
-import { tempDir, writeTree } from '../helpers/fixture.js';
-import { freePort } from '../helpers/ports.js';
-import { browserAvailable, launch } from './browser.js';
+import type { Sandbox } from '../../elements/auths/loginTypes/FSInnerType/sandbox/index.js';
+import type { App } from '../../runtime/index.js';
+import { browserAvailable } from './browser.js';
+import { artifacts, serveDemoApp, type ServedApp } from './served-app.js';
 
-const artifacts = new URL('../artifacts/', import.meta.url).pathname;
 const maybe = browserAvailable ? describe : describe.skip;
 const NEW = 'auths.loginTypes.TeamFeishu';
 
@@ -19,42 +16,23 @@ const NEW = 'auths.loginTypes.TeamFeishu';
  * tree, sign in with it against the sandbox, edit it and see the change live.
  */
 maybe('creating and editing a login method in the admin form', () => {
+  let served: ServedApp;
   let sandbox: Sandbox;
   let app: App;
   let browser: Browser;
   let admin: BrowserContext;
   let page: Page;
   let base: string;
-  let close: () => Promise<void>;
-  const temp = tempDir('jit-e2e-form-');
 
   beforeAll(async () => {
-    mkdirSync(artifacts, { recursive: true });
-    const port = await freePort();
-    base = `http://localhost:${port}`;
-    sandbox = await startSandbox({ rate: 0, apps: [{ ...defaultApp(), redirectUris: [`${base}/login/callback`] }] });
-    writeTree(temp.dir, {
-      'apps/demo/app.json': { name: 'demo', title: 'Demo app' },
-      'apps/demo/auths/loginTypes/FSInnerExample/e.json': { title: 'Feishu', type: 'auths.loginTypes.FSInnerType' },
-      'apps/demo/auths/loginTypes/FSInnerExample/FSInnerExample.json': { appId: sandbox.appId, appSecret: sandbox.appSecret, domain: sandbox.baseUrl, redirectUri: `${base}/login/callback`, adminUserIds: ['zhangsan'] },
-    });
     // The form writes the secret as ${FEISHU_APP_SECRET}; the environment provides it, as in production.
-    app = await loadApp(join(temp.dir, 'apps/demo'), { env: { FEISHU_APP_SECRET: sandbox.appSecret }, dataDir: join(temp.dir, 'data'), watch: true });
-    const server = await createHttpServer(app, { logLevel: false });
-    await server.listen({ port, host: '127.0.0.1' });
-    browser = await launch();
+    served = await serveDemoApp({ watch: true, env: (sb: Sandbox) => ({ FEISHU_APP_SECRET: sb.appSecret }) });
+    ({ sandbox, app, browser, base } = served);
     admin = await browser.newContext();
     page = await admin.newPage();
-    close = async () => {
-      await browser.close();
-      await server.close();
-      await app.close();
-      await sandbox.close();
-      temp.cleanup();
-    };
   }, 60_000);
 
-  afterAll(async () => close?.());
+  afterAll(async () => served?.close());
 
   async function scanAs(p: Page, userId: string, fullName: string): Promise<void> {
     await p.goto(`${base}/login`);
@@ -100,7 +78,7 @@ maybe('creating and editing a login method in the admin form', () => {
     await page.locator('[data-testid="new-result"][data-status="done"]').waitFor();
     await expect(page.getByTestId('new-result').textContent()).resolves.toContain('set FEISHU_APP_SECRET (appSecret)');
     await page.locator(`[data-testid="tree-item"][data-full-name="${NEW}"]`).waitFor({ timeout: 10_000 });
-    const file = readFileSync(join(temp.dir, 'apps/demo/auths/loginTypes/TeamFeishu/TeamFeishu.json'), 'utf8');
+    const file = readFileSync(join(app.dir, 'auths/loginTypes/TeamFeishu/TeamFeishu.json'), 'utf8');
     expect(JSON.parse(file)).toEqual({ appId: sandbox.appId, appSecret: '${FEISHU_APP_SECRET}', domain: sandbox.baseUrl, redirectUri: `${base}/login/callback`, stateTtlSeconds: 300 });
     await page.screenshot({ path: join(artifacts, 'admin-form.png'), fullPage: true });
   });
@@ -132,7 +110,7 @@ maybe('creating and editing a login method in the admin form', () => {
     const deadline = Date.now() + 10_000;
     while ((await expiresIn()) !== 120 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
     await expect(expiresIn()).resolves.toBe(120);
-    const file = readFileSync(join(temp.dir, 'apps/demo/auths/loginTypes/TeamFeishu/TeamFeishu.json'), 'utf8');
+    const file = readFileSync(join(app.dir, 'auths/loginTypes/TeamFeishu/TeamFeishu.json'), 'utf8');
     expect(Object.keys(JSON.parse(file))).toEqual(['appId', 'appSecret', 'domain', 'redirectUri', 'stateTtlSeconds']);
     expect(app.diagnostics).toEqual([]);
   });

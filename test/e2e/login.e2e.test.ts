@@ -1,15 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { startSandbox, defaultApp, type Sandbox } from '../../elements/auths/loginTypes/FSInnerType/sandbox/index.js';
-import { loadApp, type App } from '../../runtime/index.js';
-import { createHttpServer } from '../../runtime/http/server.js';
-import { tempDir, writeTree } from '../helpers/fixture.js';
-import { freePort } from '../helpers/ports.js';
-import { browserAvailable, launch } from './browser.js';
+import type { Sandbox } from '../../elements/auths/loginTypes/FSInnerType/sandbox/index.js';
+import { browserAvailable } from './browser.js';
+import { artifacts, serveDemoApp, type ServedApp } from './served-app.js';
 
-const artifacts = new URL('../artifacts/', import.meta.url).pathname;
 const maybe = browserAvailable ? describe : describe.skip;
 
 /**
@@ -18,43 +13,17 @@ const maybe = browserAvailable ? describe : describe.skip;
  * through the browser.
  */
 maybe('login in a real browser', () => {
+  let served: ServedApp;
   let sandbox: Sandbox;
-  let app: App;
   let browser: Browser;
   let base: string;
-  let close: () => Promise<void>;
-  const temp = tempDir('jit-e2e-');
 
   beforeAll(async () => {
-    mkdirSync(artifacts, { recursive: true });
-    const port = await freePort();
-    base = `http://localhost:${port}`;
-    sandbox = await startSandbox({ rate: 0, apps: [{ ...defaultApp(), redirectUris: [`${base}/login/callback`] }] });
-    writeTree(temp.dir, {
-      'apps/demo/app.json': { name: 'demo', title: 'Demo app' },
-      'apps/demo/auths/loginTypes/FSInnerExample/e.json': { title: 'Feishu', type: 'auths.loginTypes.FSInnerType' },
-      'apps/demo/auths/loginTypes/FSInnerExample/FSInnerExample.json': {
-        appId: sandbox.appId,
-        appSecret: sandbox.appSecret,
-        domain: sandbox.baseUrl,
-        redirectUri: `${base}/login/callback`,
-        adminUserIds: ['zhangsan'],
-      },
-    });
-    app = await loadApp(join(temp.dir, 'apps/demo'), { env: {}, dataDir: join(temp.dir, 'data') });
-    const server = await createHttpServer(app, { logLevel: false });
-    await server.listen({ port, host: '127.0.0.1' });
-    browser = await launch();
-    close = async () => {
-      await browser.close();
-      await server.close();
-      await app.close();
-      await sandbox.close();
-      temp.cleanup();
-    };
+    served = await serveDemoApp();
+    ({ sandbox, browser, base } = served);
   }, 60_000);
 
-  afterAll(async () => close?.());
+  afterAll(async () => served?.close());
 
   async function scanAs(page: Page, userId: string): Promise<void> {
     await page.goto(`${base}/login`);
