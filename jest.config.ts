@@ -7,12 +7,7 @@ const config: Config = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   extensionsToTreatAsEsm: ['.ts'],
-  moduleNameMapper: {
-    '^(\\.{1,2}/.*)\\.js$': '$1',
-    // cookie@2 is ESM-only; fastify's CJS internals require() it, which Node 20 allows but jest's module
-    // system does not. cookie@1.1 (CJS) has the same API, so tests load that (dev dependency cookie-cjs).
-    '^cookie$': '<rootDir>/node_modules/cookie-cjs/dist/index.js',
-  },
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true }] },
   testTimeout: 20000,
   globalSetup: '<rootDir>/test/global-setup.ts',
