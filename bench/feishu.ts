@@ -43,18 +43,12 @@
  *
  * Exits 0 on a MISS (it is a benchmark), non-zero on errors.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import got from 'got';
-import pLimit from 'p-limit';
-import type { FSInnerType } from '../elements/auths/loginTypes/FSInnerType/index.js';
 import { FSInnerAuthModel, FSInnerDeptModel, FSInnerMembershipModel } from '../elements/auths/loginTypes/FSInnerType/index.js';
-import { ROOT_DEPARTMENT_ID, startSandbox, type Org, type Sandbox, type SandboxStats } from '../elements/auths/loginTypes/FSInnerType/sandbox/index.js';
-import { loadApp, type App } from '../runtime/index.js';
-import { drive, INSTANCE, openApp, REDIRECT_URI, type BenchApp } from './feishu-app.js';
+import { ROOT_DEPARTMENT_ID, startSandbox, type Org, type SandboxStats } from '../elements/auths/loginTypes/FSInnerType/sandbox/index.js';
+import { drive, INSTANCE, openApp, REDIRECT_URI } from './feishu-app.js';
 import { above, line, percentile, rssMb } from './report.js';
 
 const { values } = parseArgs({

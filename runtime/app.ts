@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { dirname, join, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { migrations as authMigrations } from './auth/migrations/index.js';
 import { authEntities } from './auth/models.js';
@@ -290,7 +290,3 @@ function info(entry: ManifestEntry): ElementInfo {
   if (d.description !== undefined) out.description = d.description;
   return out;
 }
-
-/** Path of a file relative to the app folder, for messages. */
-export const relativeToApp = (app: { dir: string }, file: string): string =>
-  file.startsWith(dirname(app.dir) + sep) ? file.slice(dirname(app.dir).length + 1) : file;
