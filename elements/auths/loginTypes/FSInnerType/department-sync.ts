@@ -72,6 +72,7 @@ export class DepartmentSync {
     );
 
     progress.phase = 'writing';
+    report();
     const facts = new Map<string, DepartmentFacts>([...departments.values()].map((d) => [d.open_department_id, { name: d.name, customId: d.department_id ?? null, leaderIds: leaderIdsOf(d) }]));
     const missingFacts = new Set<string>();
     for (const user of users.values()) for (const id of user.department_ids ?? []) if (!facts.has(id)) missingFacts.add(id);
