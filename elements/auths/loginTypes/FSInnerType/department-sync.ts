@@ -82,11 +82,7 @@ export class DepartmentSync {
     for (let i = 0; i < rows.length; i += BATCH) await this.directory.saveDepartments(rows.slice(i, i + BATCH));
     const entries = [...users.entries()];
     for (let i = 0; i < entries.length; i += BATCH) {
-      await this.directory.transaction(async (manager) => {
-        for (const [userId, user] of entries.slice(i, i + BATCH)) {
-          await this.directory.saveUser(userId, profileFromContact(user, userId, facts), { synced: true }, manager);
-        }
-      });
+      await this.directory.saveSyncedUsers(entries.slice(i, i + BATCH).map(([userId, user]) => ({ userId, profile: profileFromContact(user, userId, facts) })));
       progress.usersWritten = Math.min(entries.length, i + BATCH);
       report();
     }

@@ -17,6 +17,9 @@ export interface UserTokens {
  * processes syncing at once, never duplicate a row; Feishu-owned fields are
  * overwritten, local ones (localUserId) never.
  */
+/** Memberships per INSERT: 6 parameters each stays far below every engine's placeholder limit. */
+const MEMBERSHIP_ROWS_PER_STATEMENT = 2000;
+
 export class Directory {
   constructor(
     private readonly dataSource: DataSource,
@@ -71,24 +74,7 @@ export class Directory {
   ): Promise<void> {
     const run = async (m: EntityManager) => {
       const now = this.now();
-      const row: Partial<FSInnerAuthModel> = {
-        instance: this.instance,
-        userId,
-        openId: profile.openId,
-        unionId: profile.unionId,
-        name: profile.name,
-        mobile: profile.mobile,
-        email: profile.email,
-        avatar: profile.avatar,
-        department: profile.department,
-        position: profile.position,
-        gender: profile.gender,
-        status: profile.status,
-        isLeader: profile.isLeader,
-        employeeNo: profile.employeeNo,
-        deletedAt: profile.status === 'resigned' ? now : null,
-        updatedAt: now,
-      };
+      const row = this.profileRow(userId, profile, now);
       if (extra.tenantKey) row.tenantKey = extra.tenantKey;
       if (extra.synced) row.syncedAt = now;
       if (extra.loggedIn) row.lastLoginAt = now;
@@ -114,37 +100,97 @@ export class Directory {
     await (manager ? run(manager) : single ? run(this.dataSource.manager) : this.dataSource.transaction(run));
   }
 
-  /** Upserts departments (one statement per row, inside the caller's transaction when given). */
-  async saveDepartments(departments: Array<{ deptId: string; customId: string | null; name: string; parentId: string | null; leaderUserId: string | null; leaderIds: string[]; memberCount: number; sortOrder: string | null; deleted: boolean }>, manager?: EntityManager): Promise<void> {
-    const run = async (m: EntityManager) => {
-      const now = this.now();
-      for (const d of departments) {
-        const row = {
-          instance: this.instance,
-          deptId: d.deptId,
-          customId: d.customId,
-          name: d.name,
-          parentId: d.parentId,
-          leaderUserId: d.leaderUserId,
-          leaderIds: JSON.stringify(d.leaderIds),
-          memberCount: d.memberCount,
-          sortOrder: d.sortOrder,
-          status: d.deleted ? 'deleted' : 'active',
-          deletedAt: d.deleted ? now : null,
-          syncedAt: now,
-          updatedAt: now,
-        };
+  /** The Feishu-owned columns of a user row; local columns (localUserId, tokens) are never among them. */
+  private profileRow(userId: string, profile: ContactProfile, now: number): Partial<FSInnerAuthModel> {
+    return {
+      instance: this.instance,
+      userId,
+      openId: profile.openId,
+      unionId: profile.unionId,
+      name: profile.name,
+      mobile: profile.mobile,
+      email: profile.email,
+      avatar: profile.avatar,
+      department: profile.department,
+      position: profile.position,
+      gender: profile.gender,
+      status: profile.status,
+      isLeader: profile.isLeader,
+      employeeNo: profile.employeeNo,
+      deletedAt: profile.status === 'resigned' ? now : null,
+      updatedAt: now,
+    };
+  }
+
+  /**
+   * Stores one batch of synced users in one transaction with three statements
+   * whatever its size: a multi-row upsert of the users, a multi-row upsert of
+   * their memberships, and a delete of the memberships the batch no longer
+   * lists (older syncedAt). A round trip per batch, not per row, is what
+   * keeps a large sync fast on a database server.
+   */
+  async saveSyncedUsers(batch: Array<{ userId: string; profile: ContactProfile }>): Promise<void> {
+    if (batch.length === 0) return;
+    const now = this.now();
+    const rows = batch.map(({ userId, profile }) => ({ ...this.profileRow(userId, profile, now), syncedAt: now }));
+    const memberships = batch.flatMap(({ userId, profile }) =>
+      profile.departments.map((d) => ({ instance: this.instance, userId, deptId: d.id, isLeader: d.isLeader, isPrimary: d.isPrimary, syncedAt: now })),
+    );
+    await this.dataSource.transaction(async (m) => {
+      await m
+        .createQueryBuilder()
+        .insert()
+        .into(FSInnerAuthModel)
+        .values(rows.map((row) => ({ ...row, createdAt: now })))
+        .orUpdate(Object.keys(rows[0]!).filter((k) => k !== 'instance' && k !== 'userId'), ['instance', 'userId'])
+        .updateEntity(false)
+        .execute();
+      for (let i = 0; i < memberships.length; i += MEMBERSHIP_ROWS_PER_STATEMENT) {
         await m
           .createQueryBuilder()
           .insert()
-          .into(FSInnerDeptModel)
-          .values({ ...row, createdAt: now })
-          .orUpdate(Object.keys(row).filter((k) => k !== 'instance' && k !== 'deptId'), ['instance', 'deptId'])
+          .into(FSInnerMembershipModel)
+          .values(memberships.slice(i, i + MEMBERSHIP_ROWS_PER_STATEMENT))
+          .orUpdate(['isLeader', 'isPrimary', 'syncedAt'], ['instance', 'userId', 'deptId'])
           .updateEntity(false)
           .execute();
       }
-    };
-    await (manager ? run(manager) : this.dataSource.transaction(run));
+      await m
+        .createQueryBuilder()
+        .delete()
+        .from(FSInnerMembershipModel)
+        .where('instance = :instance AND userId IN (:...userIds) AND syncedAt < :now', { instance: this.instance, userIds: batch.map((b) => b.userId), now })
+        .execute();
+    });
+  }
+
+  /** Upserts departments: one multi-row statement per call (a batch from the sync). */
+  async saveDepartments(departments: Array<{ deptId: string; customId: string | null; name: string; parentId: string | null; leaderUserId: string | null; leaderIds: string[]; memberCount: number; sortOrder: string | null; deleted: boolean }>): Promise<void> {
+    if (departments.length === 0) return;
+    const now = this.now();
+    const rows = departments.map((d) => ({
+      instance: this.instance,
+      deptId: d.deptId,
+      customId: d.customId,
+      name: d.name,
+      parentId: d.parentId,
+      leaderUserId: d.leaderUserId,
+      leaderIds: JSON.stringify(d.leaderIds),
+      memberCount: d.memberCount,
+      sortOrder: d.sortOrder,
+      status: d.deleted ? 'deleted' : 'active',
+      deletedAt: d.deleted ? now : null,
+      syncedAt: now,
+      updatedAt: now,
+    }));
+    await this.dataSource
+      .createQueryBuilder()
+      .insert()
+      .into(FSInnerDeptModel)
+      .values(rows.map((row) => ({ ...row, createdAt: now })))
+      .orUpdate(Object.keys(rows[0]!).filter((k) => k !== 'instance' && k !== 'deptId'), ['instance', 'deptId'])
+      .updateEntity(false)
+      .execute();
   }
 
   /**
@@ -196,10 +242,6 @@ export class Directory {
       .getRawMany<{ deptId: string; members: string | number }>();
     const members = new Map(counts.map((c) => [c.deptId, Number(c.members)]));
     return departments.map((d) => ({ deptId: d.deptId, customId: d.customId, name: d.name, parentId: d.parentId, status: d.status, members: members.get(d.deptId) ?? 0, memberCount: d.memberCount }));
-  }
-
-  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction(work);
   }
 
   async setLocalUser(userId: string, localUserId: string): Promise<void> {
