@@ -3,6 +3,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { Code, RuntimeCodes } from '../errcode.js';
 import { engineFamily, pendingMigrations, schemaDrift, type MigrationClass } from './migrations.js';
+import { withSchemaLock } from './schema-lock.js';
 
 export interface DatabaseOptions {
   /** `postgres://…`, `mysql://…` / `mariadb://…`, `sqlite:<file>` or `sqlite::memory:`; default: SQLite in dataDir. */
@@ -102,6 +103,10 @@ export async function openDataSource(options: DatabaseOptions): Promise<DataSour
 
 /** Applies pending migrations and additive model changes, or explains what is missing. */
 export async function bringSchemaUpToDate(dataSource: DataSource, migrate: boolean, where: string): Promise<{ applied: string[]; created: number }> {
+  return migrate ? withSchemaLock(dataSource, () => applySchema(dataSource, true, where)) : applySchema(dataSource, false, where);
+}
+
+async function applySchema(dataSource: DataSource, migrate: boolean, where: string): Promise<{ applied: string[]; created: number }> {
   const pending = await pendingMigrations(dataSource);
   if (pending.length > 0 && !migrate) {
     throw new Code(RuntimeCodes.SCHEMA_OUTDATED, `The database at ${where} lacks ${pending.length} migration(s) (${pending.join(', ')}). Run: jit db migrate <appDir> (or start with --migrate).`, { pending });

@@ -68,4 +68,14 @@ describe(`migrations on ${ENGINE}`, () => {
     expect(await pendingMigrations(app.dataSource)).toEqual([]);
     expect(await schemaDrift(app.dataSource)).toEqual([]);
   });
+
+  test('servers starting together with migrate take turns: every one starts, each migration runs once', async () => {
+    const { url, dataDir } = await database();
+    const apps = await Promise.all([1, 2, 3].map(() => loadApp(demo, { databaseUrl: url, dataDir, env, migrate: true })));
+    cleanups.push(() => Promise.all(apps.map((a) => a.close())).then(() => undefined));
+    const applied = await apps[0]!.dataSource.query('SELECT name FROM jit_migrations');
+    const names = applied.map((r: { name: string }) => r.name);
+    expect(names.length).toBe(new Set(names).size);
+    expect(names.length).toBe(authMigrations.length + fsInnerMigrations.length);
+  });
 });
