@@ -87,9 +87,9 @@ export class FSInnerType extends LoginType<FSInnerConfig> {
     const consumed = params.state !== undefined ? await this.states.consume(this.fullName, params.state) : { codeVerifier: null, redirectUri: null };
     const token = await this.api.exchangeCode({ code: params.authCode, redirectUri: consumed.redirectUri, codeVerifier: consumed.codeVerifier });
     const info = await this.api.userInfo(token.access_token);
-    const userId = await this.resolveUserId(info);
+    const { userId, contact } = await this.resolveUserId(info);
     const known = await this.directory.findUser(userId);
-    const { profile, fromLocalCopy } = await this.loginProfile(userId, info, known);
+    const { profile, fromLocalCopy } = await this.loginProfile(userId, info, known, contact);
     if (profile.status === 'resigned' || profile.status === 'frozen') {
       throw new Code(FSInnerCodes.LOGIN_NOT_ALLOWED, `This Feishu user may not log in to this app: the account is ${profile.status}`, { reason: profile.status });
     }
@@ -206,25 +206,27 @@ export class FSInnerType extends LoginType<FSInnerConfig> {
     return this.api.tenantTokens.status();
   }
 
-  private async resolveUserId(info: FeishuUserInfo): Promise<string> {
+  /** The user's id per userIdType; when user_info lacks it, the contact record that had it comes along, so it is not fetched twice. */
+  private async resolveUserId(info: FeishuUserInfo): Promise<{ userId: string; contact?: FeishuContactUser }> {
     const direct = idOf(info, this.config.userIdType);
-    if (direct) return direct;
-    const viaContact = idOf(await this.api.getUser(info.open_id, 'open_id'), this.config.userIdType);
-    if (viaContact) return viaContact;
+    if (direct) return { userId: direct };
+    const contact = await this.api.getUser(info.open_id, 'open_id');
+    const viaContact = idOf(contact, this.config.userIdType);
+    if (viaContact) return { userId: viaContact, contact };
     throw new Code(FSInnerCodes.PERMISSION_MISSING, `The Feishu app lacks a permission this call needs: userIdType "${this.config.userIdType}" needs scope contact:user.employee_id:readonly`, {
       scopes: ['contact:user.employee_id:readonly'],
     });
   }
 
   /** A recently synced user is answered from the local copy: a warm login costs Feishu two requests. */
-  private async loginProfile(userId: string, info: FeishuUserInfo, row: FSInnerAuthModel | null): Promise<{ profile: ContactProfile; fromLocalCopy: boolean }> {
+  private async loginProfile(userId: string, info: FeishuUserInfo, row: FSInnerAuthModel | null, prefetched?: FeishuContactUser): Promise<{ profile: ContactProfile; fromLocalCopy: boolean }> {
     if (row && this.isFresh(row)) {
       const departments = await this.directory.departmentsOf(userId);
       return { profile: { ...profileFromUserInfo(info), ...storedProfile(row), departments, isLeader: departments.some((d) => d.isLeader) }, fromLocalCopy: true };
     }
     let user: FeishuContactUser;
     try {
-      user = await this.api.getUser(userId, this.config.userIdType);
+      user = prefetched ?? (await this.api.getUser(userId, this.config.userIdType));
     } catch (err) {
       // No contact permission: log in with what user_info tells.
       if (Code.is(err) && err.code === FSInnerCodes.PERMISSION_MISSING) return { profile: profileFromUserInfo(info), fromLocalCopy: false };

@@ -93,7 +93,9 @@ export class Directory {
         .orUpdate(Object.keys(row).filter((k) => k !== 'instance' && k !== 'userId'), ['instance', 'userId'])
         .updateEntity(false)
         .execute();
-      if (!extra.membershipsUnchanged && (extra.synced || profile.departments.length > 0)) await this.replaceMemberships(m, userId, profile.departments, now);
+      if (!extra.membershipsUnchanged && (extra.synced || profile.departments.length > 0)) {
+        await this.writeMemberships(m, [userId], this.membershipRows(userId, profile.departments, now), now);
+      }
     };
     // One upsert is atomic by itself; only a rewrite of memberships needs the transaction around it.
     const single = extra.membershipsUnchanged || (!extra.synced && profile.departments.length === 0);
@@ -133,9 +135,7 @@ export class Directory {
     if (batch.length === 0) return;
     const now = this.now();
     const rows = batch.map(({ userId, profile }) => ({ ...this.profileRow(userId, profile, now), syncedAt: now }));
-    const memberships = batch.flatMap(({ userId, profile }) =>
-      profile.departments.map((d) => ({ instance: this.instance, userId, deptId: d.id, isLeader: d.isLeader, isPrimary: d.isPrimary, syncedAt: now })),
-    );
+    const memberships = batch.flatMap(({ userId, profile }) => this.membershipRows(userId, profile.departments, now));
     await this.dataSource.transaction(async (m) => {
       await m
         .createQueryBuilder()
@@ -145,22 +145,7 @@ export class Directory {
         .orUpdate(Object.keys(rows[0]!).filter((k) => k !== 'instance' && k !== 'userId'), ['instance', 'userId'])
         .updateEntity(false)
         .execute();
-      for (let i = 0; i < memberships.length; i += MEMBERSHIP_ROWS_PER_STATEMENT) {
-        await m
-          .createQueryBuilder()
-          .insert()
-          .into(FSInnerMembershipModel)
-          .values(memberships.slice(i, i + MEMBERSHIP_ROWS_PER_STATEMENT))
-          .orUpdate(['isLeader', 'isPrimary', 'syncedAt'], ['instance', 'userId', 'deptId'])
-          .updateEntity(false)
-          .execute();
-      }
-      await m
-        .createQueryBuilder()
-        .delete()
-        .from(FSInnerMembershipModel)
-        .where('instance = :instance AND userId IN (:...userIds) AND syncedAt < :now', { instance: this.instance, userIds: batch.map((b) => b.userId), now })
-        .execute();
+      await this.writeMemberships(m, batch.map((b) => b.userId), memberships, now);
     });
   }
 
@@ -249,24 +234,34 @@ export class Directory {
   }
 
   /**
-   * Upserts the user's memberships, then drops the ones no longer listed. Two
-   * writers of the same user (a login and a sync, two processes) both end with
-   * the listed rows: no delete-then-insert window in which they collide.
+   * Upserts memberships stamped `now`, then drops the users' memberships with
+   * an older stamp: the ones no longer listed. Two writers of the same user (a
+   * login and a sync, two processes) both end with the listed rows; there is no
+   * delete-then-insert window in which they collide. One statement per chunk,
+   * not per row, so a batch costs a database server a few round trips.
    */
-  private async replaceMemberships(m: EntityManager, userId: string, departments: DepartmentRef[], now: number): Promise<void> {
-    if (departments.length > 0) {
+  private async writeMemberships(m: EntityManager, userIds: string[], rows: Array<Omit<FSInnerMembershipModel, 'id'>>, now: number): Promise<void> {
+    for (let i = 0; i < rows.length; i += MEMBERSHIP_ROWS_PER_STATEMENT) {
       await m
         .createQueryBuilder()
         .insert()
         .into(FSInnerMembershipModel)
-        .values(departments.map((d) => ({ instance: this.instance, userId, deptId: d.id, isLeader: d.isLeader, isPrimary: d.isPrimary, syncedAt: now })))
+        .values(rows.slice(i, i + MEMBERSHIP_ROWS_PER_STATEMENT))
         .orUpdate(['isLeader', 'isPrimary', 'syncedAt'], ['instance', 'userId', 'deptId'])
         .updateEntity(false) // an upsert that updates returns no generated id to copy back
         .execute();
     }
-    const stale = m.createQueryBuilder().delete().from(FSInnerMembershipModel).where('instance = :instance AND userId = :userId', { instance: this.instance, userId });
-    if (departments.length > 0) stale.andWhere('deptId NOT IN (:...kept)', { kept: departments.map((d) => d.id) });
-    await stale.execute();
+    await m
+      .createQueryBuilder()
+      .delete()
+      .from(FSInnerMembershipModel)
+      .where('instance = :instance AND userId IN (:...userIds) AND syncedAt < :now', { instance: this.instance, userIds, now })
+      .execute();
   }
+
+  private membershipRows(userId: string, departments: DepartmentRef[], now: number): Array<Omit<FSInnerMembershipModel, 'id'>> {
+    return departments.map((d) => ({ instance: this.instance, userId, deptId: d.id, isLeader: d.isLeader, isPrimary: d.isPrimary, syncedAt: now }));
+  }
+
 
 }
