@@ -34,11 +34,10 @@ export async function serve(appDir: string, options: ServeOptions, io: CliIo): P
     const limit = env['JIT_LOGIN_RATE_LIMIT'];
     const server = await createHttpServer(app, limit !== undefined ? { loginRateLimit: Number(limit) } : {});
     await server.listen({ port: options.port, host: options.host });
-    const url = publicUrl;
-    io.out(`jit: serving app "${app.name}" at ${url} — sign in at ${url}/login`);
-    const loaded = app;
+    io.out(`jit: serving app "${app.name}" at ${publicUrl} — sign in at ${publicUrl}/login`);
+    const loaded = app; // narrowed: `app` is still `App | undefined` inside the closure
     return {
-      url,
+      url: publicUrl,
       async close() {
         await server.close();
         await loaded.close();
