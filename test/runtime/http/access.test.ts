@@ -23,6 +23,8 @@ describe('element methods over HTTP', () => {
     const allowed = await w.call(FS, 'getUserInfo', { userId: 'lisi' }, admin);
     expect(allowed.statusCode).toBe(200);
     expect(allowed.json().data).toMatchObject({ userId: 'lisi', name: w.sandbox.org.user('lisi').name });
+    const preflight = await w.call(FS, 'checkConfig', {}, admin);
+    expect(preflight.json()).toMatchObject({ ok: true, data: { ok: true, missingScopes: [] } });
   });
 
   test('getAccessToken is never reachable, not even for an admin; neither is anything outside functionList', async () => {
