@@ -16,7 +16,7 @@ import { resolveLayers, type AppInfo, type Layer } from './loader/layers.js';
 import { collectEntities, collectMigrations, defaultImporter, type ModuleImporter } from './loader/modules.js';
 import { isQuarantined, type ElementKind, type ManifestEntry } from './loader/resolve.js';
 import { OFFICIAL_ELEMENTS_DIR } from './paths.js';
-import { Registry, type SwapResult } from './registry.js';
+import { Registry, type ServedElement, type SwapResult } from './registry.js';
 import { isCodeFile, isElementFile, LayerWatcher, type FileChange } from './watcher.js';
 
 export interface LoadAppOptions {
@@ -40,7 +40,11 @@ export interface LoadAppOptions {
   migrate?: boolean;
 }
 
-/** What the manifest says of one element, without creating it. */
+/**
+ * What the manifest says of one element, without creating it: of the version
+ * getElement serves. While the newest edit of an element is broken, that is the
+ * last good version (`keptLastGood`); the diagnostics name the broken file.
+ */
 export interface ElementInfo {
   fullName: string;
   title: string;
@@ -53,7 +57,10 @@ export interface ElementInfo {
   description?: string;
   /** Layers whose definitions this one replaces, nearest first. */
   overrides: string[];
+  /** Nothing good to serve at all: it never loaded (getElement throws ELEMENT_QUARANTINED). */
   quarantined: boolean;
+  /** The newest edit is broken (see the diagnostics) and the last good version is still served; never with `quarantined`. */
+  keptLastGood: boolean;
 }
 
 export interface Explanation extends ElementInfo {
@@ -105,6 +112,8 @@ export class App extends EventEmitter implements ElementHost {
   private closed = false;
   private readonly entities: Set<Function>;
   private reported = new Set<string>();
+  /** The current build's diagnostics, those of elements serving their last good version copied with `keptLastGood`. */
+  private buildDiagnostics: Diagnostic[];
   /** Code and model changes seen while running; they stay reported until a restart. */
   private readonly restartNotices = new Map<string, Diagnostic>();
 
@@ -125,6 +134,7 @@ export class App extends EventEmitter implements ElementHost {
     this.registry = new Registry(this);
     this.entities = new Set([...authEntities, ...collectEntities(build.classes.values())]);
     this.registry.swap(build);
+    this.buildDiagnostics = this.composeDiagnostics(build);
     this.reported = new Set(build.diagnostics.map(diagnosticKey));
   }
 
@@ -134,7 +144,7 @@ export class App extends EventEmitter implements ElementHost {
 
   /** Every problem currently known: load diagnostics plus instance creation failures. */
   get diagnostics(): Diagnostic[] {
-    return [...this.build.diagnostics, ...this.registry.diagnostics, ...this.restartNotices.values()];
+    return [...this.buildDiagnostics, ...this.registry.diagnostics, ...this.restartNotices.values()];
   }
 
   /**
@@ -158,50 +168,81 @@ export class App extends EventEmitter implements ElementHost {
     throw new Code(RuntimeCodes.ELEMENT_NOT_FOUND, `Element "${id}" does not exist in app "${this.name}".${hint}`, { fullName: id, suggestions });
   }
 
+  /**
+   * The queries below describe what is served, so the HTTP layer (login page,
+   * element API, OAuth callback) agrees with getElement: while an element's
+   * newest edit is broken they answer from its last good version; an element
+   * that never loaded answers from the newest build, quarantined.
+   */
   getElementDefine(id: string): ElementInfo | undefined {
-    const entry = isFullName(id) ? this.build.manifest.entries.get(id) : undefined;
-    return entry?.definition ? info(entry) : undefined;
+    const view = this.view(id);
+    return view ? info(view) : undefined;
   }
 
   /** Elements in id order; `type` keeps those whose type chain includes it (a Meta lists its Types and their instances). */
   listElements(filter: { type?: string; kind?: ElementKind } = {}): ElementInfo[] {
     const out: ElementInfo[] = [];
-    for (const entry of this.build.manifest.entries.values()) {
-      if (!entry.definition) continue;
-      if (filter.type !== undefined && !entry.typeChain.includes(filter.type)) continue;
-      if (filter.kind !== undefined && entry.kind !== filter.kind) continue;
-      out.push(info(entry));
+    for (const id of this.build.manifest.entries.keys()) {
+      const view = this.view(id);
+      if (!view) continue;
+      if (filter.type !== undefined && !view.entry.typeChain.includes(filter.type)) continue;
+      if (filter.kind !== undefined && view.entry.kind !== filter.kind) continue;
+      out.push(info(view));
     }
     return out.sort((a, b) => a.fullName.localeCompare(b.fullName));
   }
 
   /**
    * The methods callable from outside the process on an element: an instance
-   * exposes its Type's functionList (inherited along overrides when absent).
+   * exposes its Type's functionList (inherited along overrides when absent) —
+   * the Type it was created with, for one serving its last good version.
    */
   functionList(id: string): FunctionSpec[] {
-    const entry = isFullName(id) ? this.build.manifest.entries.get(id) : undefined;
-    if (!entry?.definition) return [];
-    const owner = entry.kind === 'instance' ? this.build.manifest.entries.get(entry.typeChain[0]!) : entry;
-    return owner ? info(owner).functionList : [];
+    const view = this.view(id);
+    if (!view) return [];
+    const owner = view.owner ?? (view.entry.kind === 'instance' ? this.build.manifest.entries.get(view.entry.typeChain[0]!) : view.entry);
+    return owner?.definition ? functionListOf(owner) : [];
   }
 
-  /** The winning definition of an id and what it overrides, nearest first (for frontend bundles and tools). */
+  /** The served definition of an id and what it overrides, nearest first (for frontend bundles and tools). */
   definitionsOf(id: string): ElementDefinition[] {
-    const entry = isFullName(id) ? this.build.manifest.entries.get(id) : undefined;
-    return entry?.definition ? [entry.definition, ...entry.shadowed] : [];
+    const view = this.view(id);
+    return view ? [view.entry.definition!, ...view.entry.shadowed] : [];
   }
 
-  /** Which layer won for this id, what it shadows, its type chain and problems. */
+  /** Which layer won for this id, what it shadows, its type chain (of the served version) and problems (of the newest build). */
   explain(id: string): Explanation | undefined {
-    const entry = isFullName(id) ? this.build.manifest.entries.get(id) : undefined;
-    if (!entry?.definition) return undefined;
+    const view = this.view(id);
+    if (!view) return undefined;
     return {
-      ...info(entry),
-      shadowed: entry.shadowed.map((d) => ({ layer: d.layer.name, file: d.file })),
-      typeChain: entry.typeChain,
+      ...info(view),
+      shadowed: view.entry.shadowed.map((d) => ({ layer: d.layer.name, file: d.file })),
+      typeChain: view.entry.typeChain,
       diagnostics: this.diagnostics.filter((d) => d.fullName === id),
     };
+  }
+
+  /** The served version of an id (the live one, possibly last good), else the newest build's entry when it has a definition. */
+  private view(id: string): View | undefined {
+    if (!isFullName(id)) return undefined;
+    const served = this.registry.served(id);
+    if (served?.entry.definition) return served;
+    const entry = this.build.manifest.entries.get(id);
+    return entry?.definition ? { entry, owner: undefined, lastGood: false } : undefined;
+  }
+
+  /**
+   * The build's diagnostics as new objects where the element keeps serving its
+   * last good version: the build's own objects are shared with later builds
+   * through the file cache and are never marked.
+   */
+  private composeDiagnostics(build: Build): Diagnostic[] {
+    const kept = new Set<Diagnostic>();
+    for (const entry of build.manifest.entries.values()) {
+      if (this.registry.isServingLastGood(entry.fullName)) for (const d of entry.diagnostics) kept.add(d);
+    }
+    if (kept.size === 0) return build.diagnostics;
+    return build.diagnostics.map((d) => (kept.has(d) ? { ...d, keptLastGood: true } : d));
   }
 
   /** Starts hot reload (loadApp's `watch: true` does this). */
@@ -260,6 +301,7 @@ export class App extends EventEmitter implements ElementHost {
     for (const d of restart) this.restartNotices.set(diagnosticKey(d), d);
     const { result, closing } = this.registry.swap(build);
     this.build = build;
+    this.buildDiagnostics = this.composeDiagnostics(build);
     await Promise.allSettled(closing.map((instance: Element) => instance.close()));
     const diagnostics = this.diagnostics;
     for (const d of diagnostics) if (!this.reported.has(diagnosticKey(d))) this.emit('diagnostic', d);
@@ -272,7 +314,14 @@ export class App extends EventEmitter implements ElementHost {
   }
 }
 
-function info(entry: ManifestEntry): ElementInfo {
+/** An entry to describe: the registry's served version, or (never loaded) the newest build's quarantined one. */
+type View = ServedElement;
+
+/** An override that declares no functionList keeps the one it overrides, like its config schema. */
+const functionListOf = (entry: ManifestEntry): FunctionSpec[] => entry.definition!.functionList ?? entry.shadowed.find((s) => s.functionList)?.functionList ?? [];
+
+function info(view: View): ElementInfo {
+  const { entry } = view;
   const d = entry.definition!;
   const out: ElementInfo = {
     fullName: entry.fullName,
@@ -282,10 +331,11 @@ function info(entry: ManifestEntry): ElementInfo {
     layer: d.layer.name,
     file: d.file,
     accessModifier: d.accessModifier,
-    // An override that declares no functionList keeps the one it overrides, like its config schema.
-    functionList: d.functionList ?? entry.shadowed.find((s) => s.functionList)?.functionList ?? [],
+    functionList: functionListOf(entry),
     overrides: entry.shadowed.map((s) => s.layer.name),
-    quarantined: isQuarantined(entry),
+    // A served version is good by construction (the registry only takes unquarantined entries live).
+    quarantined: !view.lastGood && isQuarantined(entry),
+    keptLastGood: view.lastGood,
   };
   if (d.description !== undefined) out.description = d.description;
   return out;

@@ -15,6 +15,23 @@ export interface ElementHost {
   readonly secrets: SecretBox;
 }
 
+/**
+ * Who calls an element method from outside the process. The HTTP layer passes
+ * one as the second argument of every functionList call; in-process callers
+ * pass none (and are trusted as the server's own code).
+ */
+export interface MethodCaller {
+  /** The calling browser, when the call comes from one. */
+  browser?: CallingBrowser;
+}
+
+export interface CallingBrowser {
+  /** An opaque value that stays with this browser (an HttpOnly cookie), made on first use: bind login states to it. */
+  binding(): string;
+  /** The binding the browser presented with this request; undefined when it sent none. */
+  readonly presentedBinding: string | undefined;
+}
+
 export interface ElementContext<Config> {
   host: ElementHost;
   definition: ElementDefinition;

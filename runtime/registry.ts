@@ -8,8 +8,22 @@ import { isQuarantined, type ManifestEntry } from './loader/resolve.js';
 /** A good, servable version of one element: what getElement hands out. */
 interface LiveElement {
   entry: ManifestEntry;
+  /**
+   * Whose functionList this version serves: for an instance, its Type's entry
+   * as of the build this version went live in (its class came from there);
+   * for a Type or Meta, its own entry.
+   */
+  owner: ManifestEntry | undefined;
   cls: ElementClass | undefined;
   config: BoundConfig | undefined;
+}
+
+/** What the registry serves for one id: manifest data of the live version, not of the newest build. */
+export interface ServedElement {
+  entry: ManifestEntry;
+  owner: ManifestEntry | undefined;
+  /** The newest build has this id broken (quarantined); this is the last good version. */
+  lastGood: boolean;
 }
 
 export interface SwapResult {
@@ -28,11 +42,18 @@ export interface SwapResult {
  */
 export class Registry {
   private live = new Map<string, LiveElement>();
+  /** Ids whose newest version is broken while their last good version serves (the last swap's `kept`). */
+  private kept = new Set<string>();
   private readonly instances = new Map<string, Element>();
   private readonly creationErrors = new Map<string, Diagnostic>();
 
   constructor(private readonly host: ElementHost) {}
 
+  /**
+   * Installs a build. Diagnostics are left alone: the file cache hands the
+   * same diagnostic objects to later builds, so "still serving the last good
+   * version" is answered by isServingLastGood(), never written into them.
+   */
   swap(build: Build): { result: SwapResult; closing: Element[] } {
     const next = new Map<string, LiveElement>();
     const result: SwapResult = { added: [], changed: [], removed: [], kept: [] };
@@ -43,18 +64,19 @@ export class Registry {
         if (previous) {
           next.set(entry.fullName, previous);
           result.kept.push(entry.fullName);
-          for (const d of entry.diagnostics) d.keptLastGood = true;
         }
         continue;
       }
-      const cls = entry.kind === 'instance' ? build.classes.get(entry.typeChain[0]!) : build.classes.get(entry.fullName);
-      const candidate: LiveElement = { entry, cls, config: build.configs.get(entry.fullName) };
+      const instance = entry.kind === 'instance';
+      const cls = instance ? build.classes.get(entry.typeChain[0]!) : build.classes.get(entry.fullName);
+      const owner = instance ? build.manifest.entries.get(entry.typeChain[0]!) : entry;
+      const candidate: LiveElement = { entry, owner, cls, config: build.configs.get(entry.fullName) };
       if (!previous) result.added.push(entry.fullName);
       else if (previous.entry.definition !== entry.definition || previous.cls !== cls || previous.config !== candidate.config) {
         result.changed.push(entry.fullName);
         this.forget(entry.fullName, closing);
       } else {
-        next.set(entry.fullName, { ...previous, entry }); // same element, fresher manifest data
+        next.set(entry.fullName, { ...previous, entry, owner }); // same element, fresher manifest data
         continue;
       }
       next.set(entry.fullName, candidate);
@@ -66,11 +88,23 @@ export class Registry {
       }
     }
     this.live = next;
+    this.kept = new Set(result.kept);
     return { result, closing };
   }
 
   has(id: string): boolean {
     return this.live.has(id);
+  }
+
+  /** True while the newest version of `id` is broken and its last good version is what getElement serves. */
+  isServingLastGood(id: string): boolean {
+    return this.kept.has(id);
+  }
+
+  /** The manifest data of what getElement serves for `id`; undefined when nothing good was ever loaded (or it was removed). */
+  served(id: string): ServedElement | undefined {
+    const live = this.live.get(id);
+    return live ? { entry: live.entry, owner: live.owner, lastGood: this.kept.has(id) } : undefined;
   }
 
   /** The instance (created on first use) for an instance id; the class for a Type or Meta. */
@@ -101,6 +135,7 @@ export class Registry {
     const all = [...this.instances.values()];
     this.instances.clear();
     this.live.clear();
+    this.kept.clear();
     return all;
   }
 

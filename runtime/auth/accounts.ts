@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { DataSource, EntityManager } from 'typeorm';
+import { In, type DataSource, type EntityManager } from 'typeorm';
+import { chunksOf } from '../db/chunks.js';
 import { Code } from '../errcode.js';
 import { AuthCodes } from './codes.js';
 import { IdentityBindingModel, LocalUserModel } from './models.js';
@@ -55,6 +56,38 @@ export class AccountService {
 
   async makeAdmin(localUserId: string): Promise<void> {
     await this.dataSource.getRepository(LocalUserModel).update({ id: localUserId }, { isAdmin: true, updatedAt: this.now() });
+  }
+
+  /**
+   * Disables the accounts of people login instance `provider` (its fullName)
+   * found gone from its directory, marked disabledBy it so that only it lets
+   * them back in. An account already disabled keeps its mark: one an
+   * administrator disabled (null) stays the administrator's to re-enable.
+   * Sessions are not touched here: end them with SessionStore.revokeAllFor in
+   * the same transaction. Returns how many accounts it disabled.
+   */
+  async disableForLeaving(localUserIds: readonly string[], provider: string, manager: EntityManager = this.dataSource.manager): Promise<number> {
+    let disabled = 0;
+    for (const ids of chunksOf(localUserIds)) {
+      const result = await manager.update(LocalUserModel, { id: In(ids), disabled: false }, { disabled: true, disabledBy: provider, updatedAt: this.now() });
+      disabled += result.affected ?? 0;
+    }
+    return disabled;
+  }
+
+  /**
+   * Re-enables accounts `provider` disabled because the person left, now that
+   * its directory has them back. The condition sits in the statement itself, so
+   * an account an administrator disabled meanwhile stays disabled. Returns how
+   * many accounts it re-enabled.
+   */
+  async restoreAfterReturn(localUserIds: readonly string[], provider: string, manager: EntityManager = this.dataSource.manager): Promise<number> {
+    let restored = 0;
+    for (const ids of chunksOf(localUserIds)) {
+      const result = await manager.update(LocalUserModel, { id: In(ids), disabled: true, disabledBy: provider }, { disabled: false, disabledBy: null, updatedAt: this.now() });
+      restored += result.affected ?? 0;
+    }
+    return restored;
   }
 
   private async bindNew(provider: string, externalId: string, profile: ExternalProfile, policy: UnboundPolicy): Promise<LocalUserModel> {

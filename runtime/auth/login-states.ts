@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
+import type { CallingBrowser } from '../element.js';
 import { Code } from '../errcode.js';
 import { AuthCodes } from './codes.js';
 import { LoginStateModel } from './models.js';
@@ -22,6 +23,15 @@ const PURGE_AFTER_MS = 24 * 3600 * 1000;
  * Login states in the database, so whichever process receives the callback
  * can check it. Consumption is one conditional UPDATE: of two racing requests
  * (in one process or two) exactly one sees a changed row.
+ *
+ * A state issued to a browser carries that browser's binding (hash of its
+ * binding cookie). Who may spend it:
+ *
+ *   issued to   │ spent by a browser with   │ spent in-process
+ *   ────────────┼───────────────────────────┼─────────────────
+ *   browser B   │ B's cookie: yes; other or │ yes
+ *               │ none: no (other_browser)  │
+ *   in-process  │ no (other_browser)        │ yes
  */
 export class LoginStateStore {
   constructor(
@@ -29,28 +39,33 @@ export class LoginStateStore {
     private readonly now: () => number,
   ) {}
 
-  async issue(provider: string, options: { ttlSeconds: number; codeVerifier?: string; redirectUri?: string; subject?: string }): Promise<IssuedState> {
+  async issue(provider: string, options: { ttlSeconds: number; codeVerifier?: string; redirectUri?: string; subject?: string; browser?: CallingBrowser | undefined }): Promise<IssuedState> {
     const state = randomBytes(24).toString('base64url'); // 192 bits
     const now = this.now();
     const expiresAt = now + options.ttlSeconds * 1000;
     const repo = this.dataSource.getRepository(LoginStateModel);
-    await repo.insert({ stateHash: hash(state), provider, codeVerifier: options.codeVerifier ?? null, redirectUri: options.redirectUri ?? null, subject: options.subject ?? null, expiresAt, usedAt: null, createdAt: now });
+    await repo.insert({ stateHash: hash(state), provider, codeVerifier: options.codeVerifier ?? null, redirectUri: options.redirectUri ?? null, subject: options.subject ?? null, browserBinding: options.browser ? hash(options.browser.binding()) : null, expiresAt, usedAt: null, createdAt: now });
     if (Math.random() < 0.01) await this.purge(now);
     return { state, expiresAt };
   }
 
-  async consume(provider: string, state: string): Promise<ConsumedState> {
+  /** Spends a state; `browser` is the browser presenting it (undefined: the server's own code). */
+  async consume(provider: string, state: string, browser?: CallingBrowser): Promise<ConsumedState> {
     const now = this.now();
     const stateHash = typeof state === 'string' && state.length > 0 && state.length <= 256 ? hash(state) : '';
-    const result = await this.dataSource
+    // A browser without a binding cookie matches no row ('' is no SHA-256).
+    const binding = browser ? (browser.presentedBinding ? hash(browser.presentedBinding) : '') : undefined;
+    const query = this.dataSource
       .createQueryBuilder()
       .update(LoginStateModel)
       .set({ usedAt: now })
-      .where('stateHash = :stateHash AND provider = :provider AND usedAt IS NULL AND expiresAt > :now', { stateHash, provider, now })
-      .execute();
+      .where('stateHash = :stateHash AND provider = :provider AND usedAt IS NULL AND expiresAt > :now', { stateHash, provider, now });
+    if (binding !== undefined) query.andWhere('browserBinding = :binding', { binding });
+    const result = await query.execute();
     const row = await this.dataSource.getRepository(LoginStateModel).findOneBy({ stateHash });
     if (result.affected === 1 && row) return { codeVerifier: row.codeVerifier, redirectUri: row.redirectUri, subject: row.subject };
-    throw new Code(AuthCodes.INVALID_STATE, `Login state rejected: ${reason(row, provider, now)}. Start the login again.`, { reason: reasonCode(row, provider, now) });
+    const why = reasonCode(row, provider, now, binding);
+    throw new Code(AuthCodes.INVALID_STATE, `Login state rejected: ${REASONS[why]}. Start the login again.`, { reason: why });
   }
 
   /** Which login instance issued a state (a shared callback URL serves every instance); undefined if unknown. */
@@ -65,19 +80,21 @@ export class LoginStateStore {
   }
 }
 
-function reasonCode(row: LoginStateModel | null, provider: string, now: number): 'unknown' | 'other_instance' | 'used' | 'expired' {
+type RejectReason = 'unknown' | 'other_instance' | 'used' | 'expired' | 'other_browser';
+
+function reasonCode(row: LoginStateModel | null, provider: string, now: number, binding: string | undefined): RejectReason {
   if (!row) return 'unknown';
   if (row.provider !== provider) return 'other_instance';
   if (row.usedAt !== null) return 'used';
   if (row.expiresAt <= now) return 'expired';
+  if (binding !== undefined && row.browserBinding !== binding) return 'other_browser';
   return 'used'; // lost the race to a concurrent consumer
 }
 
-function reason(row: LoginStateModel | null, provider: string, now: number): string {
-  return {
-    unknown: 'it was not issued by this app',
-    other_instance: 'it was issued for another login method',
-    used: 'it has already been used',
-    expired: 'it has expired',
-  }[reasonCode(row, provider, now)];
-}
+const REASONS: Record<RejectReason, string> = {
+  unknown: 'it was not issued by this app',
+  other_instance: 'it was issued for another login method',
+  used: 'it has already been used',
+  expired: 'it has expired',
+  other_browser: 'it was issued to another browser (or this browser did not send its sign-in cookie; allow cookies for this site)',
+};

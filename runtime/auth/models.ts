@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import { boolColumn, idColumn, stringColumn, textColumn, timeColumn } from '../db/columns.js';
+import { boolColumn, idColumn, intColumn, stringColumn, textColumn, timeColumn } from '../db/columns.js';
 
 /** A person as this app knows them, whatever login method they use. */
 @Entity({ name: 'jit_local_user' })
@@ -23,6 +23,14 @@ export class LocalUserModel {
 
   @Column(boolColumn(false))
   disabled!: boolean;
+
+  /**
+   * Why the account is disabled, when a login instance did it: the instance's
+   * fullName (its directory found the person gone). Null when an administrator
+   * disabled it; only the instance that disabled an account re-enables it.
+   */
+  @Column(stringColumn(200))
+  disabledBy!: string | null;
 
   @Column(timeColumn())
   createdAt!: number;
@@ -77,6 +85,14 @@ export class LoginStateModel {
   @Column(stringColumn(36))
   subject!: string | null;
 
+  /**
+   * SHA-256 of the browser binding cookie of the browser that asked for the
+   * state (login CSRF defence); a browser-facing callback refuses the state
+   * from any other browser. Null for states issued in-process.
+   */
+  @Column(stringColumn(64))
+  browserBinding!: string | null;
+
   @Index()
   @Column(timeColumn())
   expiresAt!: number;
@@ -130,4 +146,21 @@ export class LeaseModel {
   expiresAt!: number;
 }
 
-export const authEntities = [LocalUserModel, IdentityBindingModel, LoginStateModel, SessionModel, LeaseModel];
+/**
+ * Hit counters of rate limits shared by every process on the database (sign-in
+ * limits). The shape is rate-limiter-flexible's own SQL store table, created
+ * here by a migration rather than by the library at run time.
+ */
+@Entity({ name: 'jit_rate_limit' })
+export class RateLimitCounterModel {
+  @PrimaryColumn(idColumn(255))
+  key!: string;
+
+  @Column(intColumn({ default: 0 }))
+  points!: number;
+
+  @Column(timeColumn({ nullable: true }))
+  expire!: number | null;
+}
+
+export const authEntities = [LocalUserModel, IdentityBindingModel, LoginStateModel, SessionModel, LeaseModel, RateLimitCounterModel];

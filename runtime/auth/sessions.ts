@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { IsNull, type DataSource } from 'typeorm';
+import { In, IsNull, type DataSource, type EntityManager } from 'typeorm';
+import { chunksOf } from '../db/chunks.js';
 import { LocalUserModel, SessionModel } from './models.js';
 
 export interface ActiveSession {
@@ -40,5 +41,20 @@ export class SessionStore {
   async revoke(token: string | undefined): Promise<void> {
     if (!token || !TOKEN_SHAPE.test(token)) return;
     await this.dataSource.getRepository(SessionModel).update({ tokenHash: hash(token), revokedAt: IsNull() }, { revokedAt: this.now() });
+  }
+
+  /**
+   * Ends every live session of these users at once, whichever login created
+   * it: what a person who left keeps access through (admin rights included,
+   * since a session carries them). Returns how many sessions it ended.
+   */
+  async revokeAllFor(localUserIds: readonly string[], manager: EntityManager = this.dataSource.manager): Promise<number> {
+    const now = this.now();
+    let revoked = 0;
+    for (const ids of chunksOf(localUserIds)) {
+      const result = await manager.update(SessionModel, { localUserId: In(ids), revokedAt: IsNull() }, { revokedAt: now });
+      revoked += result.affected ?? 0;
+    }
+    return revoked;
   }
 }

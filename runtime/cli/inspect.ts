@@ -29,6 +29,7 @@ function describe(e: ElementInfo): string {
   if (e.overrides.length > 0) marks.push(`overrides ${e.overrides.join(', ')}`);
   if (e.accessModifier !== 'public') marks.push(e.accessModifier);
   if (e.quarantined) marks.push('BROKEN');
+  if (e.keptLastGood) marks.push('newest edit BROKEN, serving last good');
   return `${e.fullName}  [${marks.join(' · ')}]`;
 }
 
@@ -46,7 +47,7 @@ export function renderExplanation(e: Explanation): string {
     `  shadows:   ${e.shadowed.length ? e.shadowed.map((s) => `${s.layer} (${s.file})`).join(', ') : 'nothing'}`,
     `  typeChain: ${e.typeChain.length ? e.typeChain.join(' → ') : '(a Meta)'}`,
     `  access:    ${e.accessModifier}`,
-    `  status:    ${e.quarantined ? 'BROKEN' : 'ok'}`,
+    `  status:    ${e.quarantined ? 'BROKEN' : e.keptLastGood ? 'newest edit BROKEN, serving the last good version' : 'ok'}`,
   ];
   for (const d of e.diagnostics) lines.push(formatDiagnostic(d).replace(/^/gm, '  '));
   return lines.join('\n');

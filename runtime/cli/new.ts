@@ -1,6 +1,6 @@
 import { relative } from 'node:path';
 import { loadApp } from '../app.js';
-import { envVariableFor, fieldsOf, parseValue, ScaffoldError, typeContract, validateConfig, type PropertySchema, type TypeContract } from '../scaffold/schema.js';
+import { envVariableFor, fieldsOf, parseValue, placeholderErrors, ScaffoldError, typeContract, validateConfig, type PropertySchema, type TypeContract } from '../scaffold/schema.js';
 import { createInstance, createOverride, type WriteResult } from '../scaffold/write.js';
 import type { CliIo } from './program.js';
 import { createPrompter, type Prompter } from './prompt.js';
@@ -107,6 +107,7 @@ async function askField(
   if (property.enum) lines.push(`  one of: ${property.enum.map((v) => JSON.stringify(v)).join(', ')}`);
   if (property.default !== undefined) lines.push(`  default: ${JSON.stringify(property.default)}`);
   if (variable) lines.push(secretsAsValues ? `  Enter writes \${${variable}}; a value you type is written as it is.` : `  Enter writes \${${variable}}; a value you type is not stored either: the file gets \${${variable}} and you set the variable.`);
+  else if (secret) lines.push(secretsAsValues ? '  Its Type allows no environment variable here: a value you type is written as it is.' : '  Its Type allows no environment variable here: it can only be written as a value, with --secrets-as-values.');
   const question = `${name}${variable ? ` [\${${variable}}]` : property.default !== undefined ? ` [${JSON.stringify(property.default)}]` : ''}: `;
   for (let attempt = 0; ; attempt++) {
     io.out(lines.join('\n'));
@@ -119,7 +120,7 @@ async function askField(
       continue;
     }
     const value = parseValue(property, secret ? answer : answer.trim());
-    const problems = validateConfig(contract, { ...config, [name]: value }).filter((e) => e.field === name);
+    const problems = [...placeholderErrors(contract, { [name]: value }), ...validateConfig(contract, { ...config, [name]: value }).filter((e) => e.field === name)];
     if (problems.length === 0 || !prompter.interactive || attempt >= RETRIES) return value;
     for (const p of problems) io.err(`  ${p.message}`);
   }

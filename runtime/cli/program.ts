@@ -1,4 +1,4 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { loadApp } from '../app.js';
 import { Code } from '../errcode.js';
 import { createAdmin } from './admin.js';
@@ -6,7 +6,7 @@ import { migrate, status } from './db.js';
 import { newElement } from './new.js';
 import { renderDiagnostics, renderExplanation, renderTree } from './inspect.js';
 import { startCliSandbox } from './sandbox.js';
-import { serve } from './serve.js';
+import { parseProxyList, serve } from './serve.js';
 
 export interface CliIo {
   out: (text: string) => void;
@@ -113,9 +113,23 @@ export async function runCli(argv: string[], io: CliIo = consoleIo): Promise<num
     .option('--sandbox [port]', 'also start the Feishu sandbox in this process (default port 4100)')
     .option('--no-watch', 'do not reload element folders on change')
     .option('--migrate', 'apply pending database migrations at start (always on for SQLite)')
-    .action(async (appDir: string, opts: { port: string; host: string; sandbox?: string | boolean; watch: boolean; migrate?: boolean }) => {
+    .addOption(new Option('--trust-proxy <addresses>', 'comma-separated addresses/CIDRs of the reverse proxies whose X-Forwarded-* headers count, e.g. 127.0.0.1,10.0.0.0/8').env('JIT_TRUST_PROXY'))
+    .addOption(new Option('--public-url <url>', 'the URL browsers use, e.g. https://login.example.com; https makes cookies Secure with the __Host- prefix').env('JIT_PUBLIC_URL'))
+    .action(async (appDir: string, opts: { port: string; host: string; sandbox?: string | boolean; watch: boolean; migrate?: boolean; trustProxy?: string; publicUrl?: string }) => {
       const sandboxPort = opts.sandbox === undefined || opts.sandbox === false ? undefined : opts.sandbox === true ? 4100 : Number(opts.sandbox);
-      const running = await serve(appDir, { port: Number(opts.port), host: opts.host, watch: opts.watch, migrate: opts.migrate ?? false, ...(sandboxPort !== undefined ? { sandboxPort } : {}) }, io);
+      const running = await serve(
+        appDir,
+        {
+          port: Number(opts.port),
+          host: opts.host,
+          watch: opts.watch,
+          migrate: opts.migrate ?? false,
+          ...(sandboxPort !== undefined ? { sandboxPort } : {}),
+          ...(opts.trustProxy !== undefined ? { trustProxy: parseProxyList(opts.trustProxy) } : {}),
+          ...(opts.publicUrl !== undefined ? { publicUrl: opts.publicUrl } : {}),
+        },
+        io,
+      );
       await waitForSignal();
       await running.close();
     });

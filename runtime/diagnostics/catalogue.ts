@@ -17,7 +17,7 @@ export const DiagnosticCatalogue = {
   JSON_BOM: { severity: 'warning', hint: 'Save the file as UTF-8 without a byte-order mark.' },
   JSON_SYNTAX: { severity: 'error', hint: 'Fix the JSON syntax at the position given (a trailing comma or a missing quote is the usual cause).' },
   JSON_TOO_DEEP: { severity: 'error', hint: 'Element files nest a few levels at most; flatten the document.' },
-  ELEMENT_NAME_INVALID: { severity: 'error', hint: 'Folder names become dotted element ids: use letters, digits and _ only, not starting with a digit.' },
+  ELEMENT_NAME_INVALID: { severity: 'error', hint: 'Folder names become dotted element ids: use letters, digits and _ only, not starting with a digit; at most 64 characters a folder name and 200 for the whole id.' },
   EJSON_INVALID: { severity: 'error', hint: 'See the e.json reference in the README: "title" and "type" are required.' },
   EJSON_UNKNOWN_FIELD: { severity: 'warning', hint: 'Remove the field or fix its spelling; e.json fields are listed in the README.' },
   DUPLICATE_ID: { severity: 'error', hint: 'Rename one of the folders: ids that differ only in letter case collide on case-insensitive file systems.' },
@@ -34,6 +34,7 @@ export const DiagnosticCatalogue = {
   CONFIG_MISSING: { severity: 'error', hint: 'Create the config file next to e.json; its name is set by the Type ("{name}.json" by default).' },
   CONFIG_INVALID: { severity: 'error', hint: 'Fix the field named by the pointer; the Type\'s config reference is in the README.' },
   CONFIG_ENV_MISSING: { severity: 'error', hint: 'Set the environment variable before starting, or replace the placeholder with a value.' },
+  CONFIG_ENV_FORBIDDEN: { severity: 'error', hint: 'JIT_* variables configure the runtime itself and are never substituted into element configs; write the value or use another variable.' },
   INSTANCE_CREATE_FAILED: { severity: 'error', hint: 'The Type\'s constructor threw for this config; fix the config or the Type.' },
   RESTART_REQUIRED: { severity: 'warning', hint: 'Code and model changes are loaded at start: restart the app to pick this one up.' },
 } as const;

@@ -5,6 +5,7 @@ import { isFullName } from '../ids.js';
 import { fieldsOf, ScaffoldError, typeContract } from '../scaffold/schema.js';
 import { createInstance, editInstanceConfig, readInstanceConfig, type WriteResult } from '../scaffold/write.js';
 import type { HttpContext } from './context.js';
+import { ADMIN } from './route-policy.js';
 import { SyncRuns, type SyncRun } from './sync-runs.js';
 
 interface LoginAdminSurface {
@@ -13,15 +14,13 @@ interface LoginAdminSurface {
   getOrgTree?(): Promise<unknown>;
 }
 
-/** The admin page's API: element tree with diagnostics, login status, syncs with live progress, the synced org. */
+/** The admin page's API (every route for administrators only): element tree with diagnostics, login status, syncs with live progress, the synced org. */
 export function adminRoutes(server: FastifyInstance, ctx: HttpContext): void {
   const runs = new SyncRuns(() => ctx.app.now());
 
-  server.addHook('onRequest', async (request) => {
-    if (request.url.startsWith('/api/admin/')) await ctx.authorize(request, 'admin');
-  });
+  const admin = { config: { policy: ADMIN } };
 
-  server.get('/api/admin/tree', async () => ({
+  server.get('/api/admin/tree', admin, async () => ({
     ok: true,
     data: {
       app: { name: ctx.app.name, title: ctx.app.title, layers: ctx.app.layers.map((l) => l.name) },
@@ -30,7 +29,7 @@ export function adminRoutes(server: FastifyInstance, ctx: HttpContext): void {
     },
   }));
 
-  server.get('/api/admin/logins', async () => ({
+  server.get('/api/admin/logins', admin, async () => ({
     ok: true,
     data: ctx.loginMethods().map((m) => {
       const element = ctx.app.getElement<LoginAdminSurface>(m.fullName);
@@ -38,7 +37,7 @@ export function adminRoutes(server: FastifyInstance, ctx: HttpContext): void {
     }),
   }));
 
-  server.post('/api/admin/sync', async (request) => {
+  server.post('/api/admin/sync', admin, async (request) => {
     const { instance, deptId } = (request.body ?? {}) as { instance?: unknown; deptId?: unknown };
     const element = typeof instance === 'string' && ctx.loginMethods().some((m) => m.fullName === instance) ? ctx.app.getElement<LoginAdminSurface>(instance) : undefined;
     if (!element?.syncDepartmentInfo) throw new Code(RuntimeCodes.INVALID_PARAMS, 'Name a login instance that can sync its organization.');
@@ -48,7 +47,7 @@ export function adminRoutes(server: FastifyInstance, ctx: HttpContext): void {
   });
 
   // Server-sent events: one "progress" event per update, then "end".
-  server.get('/api/admin/sync/:runId/events', (request, reply) => {
+  server.get('/api/admin/sync/:runId/events', admin, (request, reply) => {
     const run = runs.get((request.params as { runId: string }).runId);
     if (!run) throw new Code(RuntimeCodes.INVALID_PARAMS, 'No such sync run.');
     reply.hijack();
@@ -67,7 +66,7 @@ export function adminRoutes(server: FastifyInstance, ctx: HttpContext): void {
   });
 
   // Creating and editing instances: the same schema-driven code as `jit new` (runtime/scaffold).
-  server.get('/api/admin/types', async (request) => {
+  server.get('/api/admin/types', admin, async (request) => {
     const meta = (request.query as { meta?: string }).meta;
     if (meta !== undefined && !isFullName(meta)) throw new Code(RuntimeCodes.INVALID_PARAMS, 'meta must be an element id.');
     const types = ctx.app.listElements({ kind: 'type', ...(meta ? { type: meta } : {}) }).filter((t) => !t.quarantined);
@@ -86,7 +85,7 @@ export function adminRoutes(server: FastifyInstance, ctx: HttpContext): void {
 
   const written = (result: WriteResult) => ({ fullName: result.fullName, files: result.files.map((f) => relative(ctx.app.dir, f)), env: result.env });
 
-  server.post('/api/admin/elements', async (request, reply) => {
+  server.post('/api/admin/elements', admin, async (request, reply) => {
     const body = (request.body ?? {}) as { fullName?: unknown; type?: unknown; title?: unknown; config?: unknown; secretsAsValues?: unknown };
     return scaffolding(reply, () => {
       if (typeof body.fullName !== 'string') throw new ScaffoldError('fullName must be a string.', [{ field: 'fullName', pointer: '/fullName', message: 'required' }]);
@@ -104,14 +103,14 @@ export function adminRoutes(server: FastifyInstance, ctx: HttpContext): void {
     });
   });
 
-  server.get('/api/admin/elements/:fullName/config', async (request, reply) => scaffolding(reply, () => readInstanceConfig(ctx.app, (request.params as { fullName: string }).fullName)));
+  server.get('/api/admin/elements/:fullName/config', admin, async (request, reply) => scaffolding(reply, () => readInstanceConfig(ctx.app, (request.params as { fullName: string }).fullName)));
 
-  server.put('/api/admin/elements/:fullName/config', async (request, reply) => {
+  server.put('/api/admin/elements/:fullName/config', admin, async (request, reply) => {
     const body = (request.body ?? {}) as { config?: unknown; secretsAsValues?: unknown };
     return scaffolding(reply, () => written(editInstanceConfig(ctx.app, (request.params as { fullName: string }).fullName, body.config, { secretsAsValues: body.secretsAsValues === true })));
   });
 
-  server.get('/api/admin/org', async (request) => {
+  server.get('/api/admin/org', admin, async (request) => {
     const instance = (request.query as { instance?: string }).instance ?? '';
     const element = ctx.loginMethods().some((m) => m.fullName === instance) ? ctx.app.getElement<LoginAdminSurface>(instance) : undefined;
     if (!element?.getOrgTree) throw new Code(RuntimeCodes.INVALID_PARAMS, 'Name a login instance with a synced organization.');

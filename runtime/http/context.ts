@@ -6,26 +6,31 @@ import { SessionStore } from '../auth/sessions.js';
 import { Code } from '../errcode.js';
 import type { MethodAccess } from '../loader/definition.js';
 import { HttpCodes } from './codes.js';
+import { CookiePolicy } from './cookie-policy.js';
 import { ParamValidator } from './params.js';
-import { sessionOf } from './session.js';
+import { sessionOf, type SessionSettings } from './session.js';
 
 /** What every route module needs; one per server. */
-export class HttpContext {
+export class HttpContext implements SessionSettings {
   readonly sessions: SessionStore;
   readonly states: LoginStateStore;
   readonly params = new ParamValidator();
+  readonly cookies: CookiePolicy;
 
   constructor(
     readonly app: App,
     readonly sessionTtlSeconds: number,
+    /** The address browsers use (behind a proxy: the proxy's); decides cookie security and the expected Origin. */
+    readonly publicUrl: URL | undefined,
   ) {
     const now = () => app.now();
     this.sessions = new SessionStore(app.dataSource, now);
     this.states = new LoginStateStore(app.dataSource, now);
+    this.cookies = new CookiePolicy(publicUrl);
   }
 
   session(request: FastifyRequest): Promise<ActiveSession | undefined> {
-    return sessionOf(request, this.sessions);
+    return sessionOf(request, this);
   }
 
   /** Throws 10401 / 10403 unless the request may use something of this access level. */

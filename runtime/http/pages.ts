@@ -1,16 +1,20 @@
 import type {} from '@fastify/cookie';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AuthCodes } from '../auth/codes.js';
+import type { MethodCaller } from '../element.js';
 import { Code } from '../errcode.js';
-import { statusFor } from './codes.js';
+import { HttpCodes, statusFor } from './codes.js';
 import type { HttpContext } from './context.js';
 import { escapeHtml, page } from './html.js';
+import { callingBrowser } from './browser-binding.js';
+import { ADMIN_PAGE, PUBLIC_PAGE, SIGNED_IN_PAGE, SIGN_IN_PAGE } from './route-policy.js';
 import { startSession } from './session.js';
 
 /** One-time sign-in links made by `jit admin create` are login states of this provider. */
 export const ADMIN_LINK_PROVIDER = 'jit.adminLink';
 
-/** Where to go after signing in survives the provider round trip in this short-lived cookie. */
-const NEXT_COOKIE = 'jit_next';
+/** How long "where to go after signing in" survives the provider round trip (the `next` cookie). */
+const NEXT_MAX_AGE_SECONDS = 600;
 
 /**
  * Only a path on this site: "/admin" yes; "//evil.example", "/\\evil.example",
@@ -18,11 +22,16 @@ const NEXT_COOKIE = 'jit_next';
  * link borrow this site's sign-in page).
  */
 export function safeNext(value: unknown): string | undefined {
-  if (typeof value !== 'string' || value.length > 512 || !value.startsWith('/') || value.startsWith('//') || /[\\\x00-\x1f]/.test(value)) return undefined;
+  if (!isSameSitePath(value) || value.length > 512) return undefined;
   const base = 'http://self.invalid';
   const url = new URL(value, base);
-  return url.origin === base ? url.pathname + url.search + url.hash : undefined;
+  const normalised = url.pathname + url.search + url.hash;
+  // Checked again after normalisation: "/.//evil.example" becomes "//evil.example".
+  return url.origin === base && isSameSitePath(normalised) ? normalised : undefined;
 }
+
+const isSameSitePath = (value: unknown): value is string =>
+  typeof value === 'string' && value.startsWith('/') && !value.startsWith('//') && !/[\\\x00-\x1f]/.test(value);
 
 interface DescribesUsers {
   describeUser(localUserId: string): Promise<{ name: string | null; avatar?: string | null; department?: string | null; position?: string | null } | undefined>;
@@ -32,9 +41,8 @@ interface DescribesUsers {
 export function pageRoutes(server: FastifyInstance, ctx: HttpContext): void {
   const html = (reply: FastifyReply, body: string, status = 200) => reply.code(status).type('text/html; charset=utf-8').send(body);
 
-  server.get('/', async (request, reply) => {
-    const session = await ctx.session(request);
-    if (!session) return reply.redirect('/login');
+  server.get('/', { config: { policy: SIGNED_IN_PAGE } }, async (request, reply) => {
+    const session = (await ctx.session(request))!;
     const card = await userCard(ctx, session.provider, session.user.id);
     const name = card?.name ?? session.user.name ?? 'you';
     return html(
@@ -56,9 +64,9 @@ export function pageRoutes(server: FastifyInstance, ctx: HttpContext): void {
     );
   });
 
-  server.get('/login', async (request, reply) => {
+  server.get('/login', { config: { policy: PUBLIC_PAGE } }, async (request, reply) => {
     const next = safeNext((request.query as { next?: unknown }).next);
-    if (next) reply.setCookie(NEXT_COOKIE, next, { path: '/login', httpOnly: true, sameSite: 'lax', secure: request.protocol === 'https', maxAge: 600 });
+    if (next) ctx.cookies.set(request, reply, 'next', next, NEXT_MAX_AGE_SECONDS);
     return html(
       reply,
       page(
@@ -71,18 +79,19 @@ export function pageRoutes(server: FastifyInstance, ctx: HttpContext): void {
   });
 
   // Where Feishu (or another provider) sends the browser back. The state says which login instance issued it.
-  server.get('/login/callback', async (request, reply) => {
+  server.get('/login/callback', { config: { policy: SIGN_IN_PAGE } }, async (request, reply) => {
     const query = request.query as Record<string, string | undefined>;
     try {
-      if (query['error']) throw new Code(40301, query['error'] === 'access_denied' ? 'You declined the authorization.' : 'The provider refused the sign-in.', { reason: 'denied' });
+      if (query['error']) throw new Code(AuthCodes.LOGIN_NOT_ALLOWED, query['error'] === 'access_denied' ? 'You declined the authorization.' : 'The provider refused the sign-in.', { reason: 'denied' });
       const state = query['state'] ?? '';
       const provider = await ctx.states.providerOf(state);
-      if (!provider || !ctx.loginMethods().some((m) => m.fullName === provider)) throw new Code(40030, 'Login state rejected: it was not issued by this app. Start the login again.');
-      const element = ctx.app.getElement<{ loginWithCode(p: { authCode: string; state: string }): Promise<{ localUserId: string }> }>(provider);
-      const user = await element.loginWithCode({ authCode: query['code'] ?? '', state });
-      await startSession(request, reply, ctx.sessions, user.localUserId, provider, ctx.sessionTtlSeconds);
-      const next = safeNext(request.cookies[NEXT_COOKIE]);
-      if (next) reply.clearCookie(NEXT_COOKIE, { path: '/login' });
+      if (!provider || !ctx.loginMethods().some((m) => m.fullName === provider)) throw new Code(AuthCodes.INVALID_STATE, 'Login state rejected: it was not issued by this app. Start the login again.');
+      const element = ctx.app.getElement<{ loginWithCode(p: { authCode: string; state: string }, caller: MethodCaller): Promise<{ localUserId: string }> }>(provider);
+      // The state must come back to the browser it was issued to (its binding cookie), or this is someone else's login.
+      const user = await element.loginWithCode({ authCode: query['code'] ?? '', state }, { browser: callingBrowser(request, reply, ctx.cookies) });
+      await startSession(request, reply, ctx, user.localUserId, provider);
+      const next = safeNext(ctx.cookies.read(request, 'next'));
+      if (next) ctx.cookies.clear(request, reply, 'next');
       return reply.redirect(next ?? '/');
     } catch (err) {
       if (!Code.is(err)) throw err;
@@ -90,11 +99,11 @@ export function pageRoutes(server: FastifyInstance, ctx: HttpContext): void {
     }
   });
 
-  server.get('/login/admin', async (request, reply) => {
+  server.get('/login/admin', { config: { policy: SIGN_IN_PAGE } }, async (request, reply) => {
     const token = (request.query as { token?: string }).token ?? '';
     try {
       const consumed = await ctx.states.consume(ADMIN_LINK_PROVIDER, token);
-      await startSession(request, reply, ctx.sessions, consumed.subject!, ADMIN_LINK_PROVIDER, ctx.sessionTtlSeconds);
+      await startSession(request, reply, ctx, consumed.subject!, ADMIN_LINK_PROVIDER);
       return reply.redirect('/admin');
     } catch (err) {
       if (!Code.is(err)) throw err;
@@ -102,11 +111,8 @@ export function pageRoutes(server: FastifyInstance, ctx: HttpContext): void {
     }
   });
 
-  server.get('/admin', async (request, reply) => {
-    const session = await ctx.session(request);
-    if (!session) return reply.redirect('/login?next=%2Fadmin');
-    if (!session.user.isAdmin) return html(reply, failurePage(new Code(10403, 'This page needs an administrator.')), 403);
-    return html(
+  server.get('/admin', { config: { policy: ADMIN_PAGE } }, async (_request, reply) =>
+    html(
       reply,
       page(
         `Administration — ${ctx.app.title}`,
@@ -117,8 +123,17 @@ export function pageRoutes(server: FastifyInstance, ctx: HttpContext): void {
 <section><h2>Organization</h2><div id="org-tree" data-testid="org-tree">Run a department sync to see the organization.</div></section>`,
         { scripts: ['/jit/admin.js'] },
       ),
-    );
-  });
+    ),
+  );
+}
+
+/** A page route's refusal: not signed in → the login page, coming back here afterwards; otherwise an error page. */
+export function refusePage(request: FastifyRequest, reply: FastifyReply, refusal: Code): FastifyReply {
+  if (refusal.code === HttpCodes.NOT_SIGNED_IN) {
+    const here = safeNext(request.url);
+    return reply.redirect(here && here !== '/' ? `/login?next=${encodeURIComponent(here)}` : '/login');
+  }
+  return reply.code(statusFor(refusal.code)).type('text/html; charset=utf-8').send(failurePage(refusal));
 }
 
 async function userCard(ctx: HttpContext, provider: string, localUserId: string) {

@@ -1,5 +1,4 @@
 import cookie from '@fastify/cookie';
-import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { Writable } from 'node:stream';
@@ -11,7 +10,9 @@ import { assetRoutes } from './assets.js';
 import { errorBody, HttpCodes, statusFor } from './codes.js';
 import { HttpContext } from './context.js';
 import { elementRoutes } from './element-routes.js';
-import { pageRoutes } from './pages.js';
+import { pageRoutes, refusePage } from './pages.js';
+import { enforceRoutePolicies } from './route-policy.js';
+import { SignInLimit } from './sign-in-limit.js';
 
 export interface HttpOptions {
   /** pino level, or false for no logs; default 'info'. */
@@ -20,20 +21,23 @@ export interface HttpOptions {
   logStream?: Writable;
   /** Session lifetime; default 7 days. */
   sessionTtlSeconds?: number;
-  /** Trust X-Forwarded-* from a reverse proxy (needed for Secure cookies behind https). */
-  trustProxy?: boolean;
+  /**
+   * Addresses or CIDRs of the reverse proxies in front of this server (e.g. ['127.0.0.1', '10.0.0.0/8']):
+   * X-Forwarded-For/-Proto/-Host are honoured only from them. Default none: every header is the client's word.
+   */
+  trustProxy?: string[];
+  /**
+   * The URL browsers use, e.g. https://login.example.com (behind a proxy that rewrites the host).
+   * https makes every cookie Secure with the __Host- prefix; cross-site checks compare Origin with it.
+   */
+  publicUrl?: string;
+  /** Count the sign-in limit in Redis (JIT_REDIS_URL) instead of the app's database. */
+  redisUrl?: string;
   /** Largest accepted request body; default 64 KiB. */
   bodyLimit?: number;
   /** Sign-in requests per client address and minute (login config, code login, callbacks); 0 = unlimited. Default 120. */
   loginRateLimit?: number;
 }
-
-/** The routes a password-guessing or state-spamming client would hammer. */
-const isLoginRoute = (method: string, url: string): boolean => {
-  const path = url.split('?')[0]!;
-  if (method === 'GET') return path === '/login/callback' || path === '/login/admin';
-  return method === 'POST' && path.startsWith('/api/') && /\/(loginWithCode|getLoginConfig|getLoginCode)$/.test(path);
-};
 
 /**
  * Logged request fields: method, path and request id. Never the query string
@@ -47,9 +51,11 @@ const serializers = {
 export async function createHttpServer(app: App, options: HttpOptions = {}): Promise<FastifyInstance> {
   const logger: FastifyServerOptions['logger'] =
     options.logLevel === false ? false : { level: options.logLevel ?? 'info', serializers, ...(options.logStream ? { stream: options.logStream } : {}) };
+  const publicUrl = options.publicUrl !== undefined ? parsePublicUrl(options.publicUrl) : undefined;
   const server = Fastify({
     logger,
-    trustProxy: options.trustProxy ?? false,
+    // Only the listed proxies may speak for the client (proxy-addr semantics); never "trust everyone".
+    trustProxy: options.trustProxy && options.trustProxy.length > 0 ? options.trustProxy : false,
     bodyLimit: options.bodyLimit ?? 64 * 1024,
     genReqId: () => randomUUID(),
     requestIdHeader: false,
@@ -58,25 +64,24 @@ export async function createHttpServer(app: App, options: HttpOptions = {}): Pro
       void (reply as FastifyReply).code(400).send({ ok: false, code: RuntimeCodes.INVALID_PARAMS, message: 'Malformed request.' });
     },
   });
-  const ctx = new HttpContext(app, options.sessionTtlSeconds ?? 7 * 24 * 3600);
+  const ctx = new HttpContext(app, options.sessionTtlSeconds ?? 7 * 24 * 3600, publicUrl);
   await server.register(cookie);
-  const loginRateLimit = options.loginRateLimit ?? 120;
-  if (loginRateLimit > 0) {
-    // Counted per process (in memory); behind several servers each one limits its own share.
-    await server.register(rateLimit, {
-      global: true,
-      max: loginRateLimit,
-      timeWindow: 60_000,
-      allowList: (request) => !isLoginRoute(request.method, request.url),
-      errorResponseBuilder: (_request, context) => new Code(HttpCodes.TOO_MANY_REQUESTS, `Too many sign-in attempts; try again in ${Math.ceil(context.ttl / 1000)} s.`),
-    });
-  }
+  const perMinute = options.loginRateLimit ?? 120;
+  const signInLimit = perMinute > 0 ? await SignInLimit.open(app.dataSource, { perMinute, redisUrl: options.redisUrl, scope: app.name }) : undefined;
+  server.addHook('onClose', async () => signInLimit?.close());
+
+  enforceRoutePolicies(server, {
+    countSignIn: async (request) => signInLimit?.consume(request.ip),
+    authorize: (request, access) => ctx.authorize(request, access),
+    refusePage,
+  });
 
   // State-changing requests from another site are refused (a same-site browser always sends a matching Origin).
   server.addHook('onRequest', async (request) => {
     if (request.method === 'GET' || request.method === 'HEAD') return;
     const origin = request.headers.origin;
-    if (origin !== undefined && !sameOrigin(origin, `${request.protocol}://${request.headers.host ?? ''}`)) throw new Code(HttpCodes.BAD_ORIGIN, 'Cross-site request refused.');
+    const self = publicUrl?.origin ?? `${request.protocol}://${request.headers.host ?? ''}`;
+    if (origin !== undefined && !sameOrigin(origin, self)) throw new Code(HttpCodes.BAD_ORIGIN, 'Cross-site request refused.');
   });
 
   server.setErrorHandler((error, request, reply) => {
@@ -100,6 +105,17 @@ export async function createHttpServer(app: App, options: HttpOptions = {}): Pro
   elementRoutes(server, ctx);
   pageRoutes(server, ctx);
   return server;
+}
+
+function parsePublicUrl(value: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Code(RuntimeCodes.INVALID_PARAMS, `Public URL "${value}" is not a URL; give the address browsers use, e.g. https://login.example.com.`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Code(RuntimeCodes.INVALID_PARAMS, `Public URL "${value}" must start with https:// or http://.`);
+  return url;
 }
 
 /** Compared as URLs so default ports (http://x:80 vs http://x) do not matter. */

@@ -1,16 +1,21 @@
-import type {} from '@fastify/cookie'; // augments request.cookies / reply.setCookie
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ActiveSession, SessionStore } from '../auth/sessions.js';
+import type { CookiePolicy } from './cookie-policy.js';
 
-export const SESSION_COOKIE = 'jit_session';
+/** What signing in and out needs of the server. */
+export interface SessionSettings {
+  sessions: SessionStore;
+  cookies: CookiePolicy;
+  sessionTtlSeconds: number;
+}
 
 const resolved = new WeakMap<FastifyRequest, Promise<ActiveSession | undefined>>();
 
 /** The request's session, looked up once per request. */
-export function sessionOf(request: FastifyRequest, sessions: SessionStore): Promise<ActiveSession | undefined> {
+export function sessionOf(request: FastifyRequest, settings: SessionSettings): Promise<ActiveSession | undefined> {
   let pending = resolved.get(request);
   if (!pending) {
-    pending = sessions.find(request.cookies[SESSION_COOKIE]);
+    pending = settings.sessions.find(settings.cookies.read(request, 'session'));
     resolved.set(request, pending);
   }
   return pending;
@@ -20,21 +25,15 @@ export function sessionOf(request: FastifyRequest, sessions: SessionStore): Prom
  * Signs a local user in: a fresh token replaces (and revokes) any session the
  * browser already had, so a token planted before login is worthless after it.
  */
-export async function startSession(request: FastifyRequest, reply: FastifyReply, sessions: SessionStore, localUserId: string, provider: string, ttlSeconds: number): Promise<void> {
-  await sessions.revoke(request.cookies[SESSION_COOKIE]);
-  const { token } = await sessions.create(localUserId, provider, ttlSeconds);
-  reply.setCookie(SESSION_COOKIE, token, {
-    path: '/',
-    httpOnly: true,
-    sameSite: 'lax',
-    secure: request.protocol === 'https',
-    maxAge: ttlSeconds,
-  });
+export async function startSession(request: FastifyRequest, reply: FastifyReply, settings: SessionSettings, localUserId: string, provider: string): Promise<void> {
+  await settings.sessions.revoke(settings.cookies.read(request, 'session'));
+  const { token } = await settings.sessions.create(localUserId, provider, settings.sessionTtlSeconds);
+  settings.cookies.set(request, reply, 'session', token, settings.sessionTtlSeconds);
   resolved.delete(request);
 }
 
-export async function endSession(request: FastifyRequest, reply: FastifyReply, sessions: SessionStore): Promise<void> {
-  await sessions.revoke(request.cookies[SESSION_COOKIE]);
-  reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax', secure: request.protocol === 'https' });
+export async function endSession(request: FastifyRequest, reply: FastifyReply, settings: SessionSettings): Promise<void> {
+  await settings.sessions.revoke(settings.cookies.read(request, 'session'));
+  settings.cookies.clear(request, reply, 'session');
   resolved.delete(request);
 }

@@ -5,13 +5,11 @@ import { escapePointer, type ElementDefinition } from './definition.js';
 import type { FileCache } from './file-cache.js';
 import { isPlainObject } from './json-file.js';
 import { resolveInsideElement } from './modules.js';
+import { envPatternKeyword, isRuntimeVariable, PLACEHOLDER, RUNTIME_VARIABLE_RULE } from './placeholders.js';
 import type { Manifest, ManifestEntry } from './resolve.js';
 import { errorMessage, errorPointer } from './schemas.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
-
-/** `${NAME}`, `${NAME:-default}`, and `$${` for a literal `${`. */
-const PLACEHOLDER = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
 /** The instance config contract a Type declares: which file, validated by which schema. */
 interface ConfigContract {
@@ -28,14 +26,16 @@ export interface BoundConfig {
 }
 
 /**
- * Binds each instance to its config file: read, resolve `${ENV}` placeholders,
- * validate with the Type's JSON Schema (ajv, all errors, defaults filled), freeze.
+ * Binds each instance to its config file: read, resolve `${ENV}` placeholders
+ * (never `JIT_*` ones: CONFIG_ENV_FORBIDDEN), validate with the Type's JSON
+ * Schema (ajv, all errors, defaults filled), freeze.
  * Schemas and config file name are inherited along overrides and the type
  * chain until some definition declares them.
  */
 export class ConfigBinder {
   // strictNumbers: `1e400` parses to Infinity, which ajv otherwise accepts as an integer.
-  private readonly ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, strictNumbers: true });
+  // `x-env-pattern` (runtime/loader/placeholders.ts) is an annotation for the scaffold; declared so a bad one is SCHEMA_INVALID.
+  private readonly ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, strictNumbers: true, keywords: [envPatternKeyword] });
   private readonly validators = new Map<string, { text: string; result: ValidateFunction | Diagnostic }>();
   /** Same file content and same validator → same frozen object, so unchanged instances survive a reload. */
   private readonly bindings = new WeakMap<object, { validate: ValidateFunction | undefined; result: BoundConfig | { diagnostics: Diagnostic[] } }>();
@@ -141,8 +141,12 @@ export class ConfigBinder {
       return { diagnostics: read.diagnostics };
     }
     if (!isPlainObject(raw)) return { diagnostics: [diagnostic('CONFIG_INVALID', 'Config must be a JSON object.', { fullName, file, pointer: '' })] };
-    const resolved = resolvePlaceholders(raw, '', this.env, (variable, pointer) =>
-      diagnostics.push(diagnostic('CONFIG_ENV_MISSING', `Field ${pointer} needs environment variable ${variable}, which is not set.`, { fullName, file, pointer, hint: `Set ${variable} (e.g. export ${variable}=…) or write the value in place of \${${variable}}.` })),
+    const resolved = resolvePlaceholders(raw, '', this.env, (variable, pointer, forbidden) =>
+      diagnostics.push(
+        forbidden
+          ? diagnostic('CONFIG_ENV_FORBIDDEN', `Field ${pointer} names \${${variable}}: ${RUNTIME_VARIABLE_RULE}.`, { fullName, file, pointer })
+          : diagnostic('CONFIG_ENV_MISSING', `Field ${pointer} needs environment variable ${variable}, which is not set.`, { fullName, file, pointer, hint: `Set ${variable} (e.g. export ${variable}=…) or write the value in place of \${${variable}}.` }),
+      ),
     ) as Record<string, unknown>;
     if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
     const validate = contract.schema?.validate;
@@ -170,26 +174,33 @@ function* definitionsUpChain(typeId: string, manifest: Manifest): Generator<Elem
   }
 }
 
-/** Returns a copy with `${NAME}` (or `${NAME:-default}`) replaced from env; `$${` escapes a literal `${`. */
-function resolvePlaceholders(value: unknown, pointer: string, env: Env, missing: (variable: string, pointer: string) => void): unknown {
+/**
+ * Returns a copy with `${NAME}` (or `${NAME:-default}`) replaced from env; `$${` escapes a literal `${`.
+ * A `JIT_*` variable is never read, nor its fallback used: `unresolved` reports it as forbidden.
+ */
+function resolvePlaceholders(value: unknown, pointer: string, env: Env, unresolved: (variable: string, pointer: string, forbidden: boolean) => void): unknown {
   if (typeof value === 'string') {
     if (!value.includes('${')) return value;
     return value.replace(PLACEHOLDER, (match, variable: string | undefined, fallback: string | undefined) => {
       if (variable === undefined) return '${';
+      if (isRuntimeVariable(variable)) {
+        unresolved(variable, pointer, true);
+        return match;
+      }
       const found = env[variable] ?? fallback;
       if (found === undefined) {
-        missing(variable, pointer);
+        unresolved(variable, pointer, false);
         return match;
       }
       return found;
     });
   }
-  if (Array.isArray(value)) return value.map((item, i) => resolvePlaceholders(item, `${pointer}/${i}`, env, missing));
+  if (Array.isArray(value)) return value.map((item, i) => resolvePlaceholders(item, `${pointer}/${i}`, env, unresolved));
   if (isPlainObject(value)) {
     const out: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value)) {
       // defineProperty, not assignment: a "__proto__" key in the file must stay a key (and be validated as one), not replace the prototype.
-      Object.defineProperty(out, key, { value: resolvePlaceholders(item, `${pointer}/${escapePointer(key)}`, env, missing), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(out, key, { value: resolvePlaceholders(item, `${pointer}/${escapePointer(key)}`, env, unresolved), enumerable: true, writable: true, configurable: true });
     }
     return out;
   }

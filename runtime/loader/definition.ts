@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { diagnostic, type Diagnostic } from '../diagnostics/diagnostic.js';
+import { idLengthProblem } from '../ids.js';
 import type { JsonRead } from './json-file.js';
 import type { Layer } from './layers.js';
 import { toFullName } from './scan.js';
@@ -26,6 +27,8 @@ export interface FunctionSpec {
   returnType?: string;
   /** A login method: on success the HTTP layer signs the returned local user in. */
   startsSession?: boolean;
+  /** 'signIn': each call counts against the per-client sign-in limit (shared by every process of the app). */
+  rateLimit?: 'signIn';
 }
 
 /** One e.json, read and validated: plain data, nothing instantiated. */
@@ -66,6 +69,8 @@ export function readDefinition(layer: Layer, relDir: string, readJson: (file: st
   if (badSegment !== undefined) {
     return { diagnostics: [diagnostic('ELEMENT_NAME_INVALID', `Folder name "${badSegment}" is not a valid element name segment.`, { fullName, file })] };
   }
+  const tooLong = idLengthProblem(fullName);
+  if (tooLong !== undefined) return { diagnostics: [diagnostic('ELEMENT_NAME_INVALID', `Element id "${fullName}" ${tooLong}.`, { fullName, file })] };
   const read = readJson(file, fullName);
   if (!read.ok) return { diagnostics: read.diagnostics };
   const diagnostics = [...read.warnings];

@@ -5,6 +5,14 @@ const ajv = new Ajv({ allErrors: true, strict: false });
 
 export const IDENTIFIER = '^[A-Za-z_][A-Za-z0-9_]*$';
 export const FULL_NAME = '^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*$';
+/** Longest segment (folder name) of an element id: far below file systems' 255-byte names, leaving room for temp-folder suffixes. */
+export const MAX_SEGMENT_LENGTH = 64;
+/**
+ * Longest element id. The database columns that store one are 200 wide (`idColumn(200)`: sessions', bindings'
+ * and login states' `provider`, lease names); 160 leaves room for what is appended to an id, such as a lease
+ * name's `.syncDepartmentInfo`.
+ */
+export const MAX_ID_LENGTH = 160;
 
 export const appJsonSchema = {
   type: 'object',
@@ -28,6 +36,7 @@ export const functionSpecSchema = {
     description: { type: 'string' },
     access: { enum: ['public', 'user', 'admin'] },
     startsSession: { type: 'boolean' },
+    rateLimit: { enum: ['signIn'] },
     args: {
       type: 'array',
       items: {

@@ -2,9 +2,10 @@ import { Ajv, type ErrorObject } from 'ajv';
 import type { App } from '../app.js';
 import { Code, RuntimeCodes } from '../errcode.js';
 import { isFullName } from '../ids.js';
-import type { ElementDefinition } from '../loader/definition.js';
+import { escapePointer, type ElementDefinition } from '../loader/definition.js';
 import { isPlainObject, readJsonFile } from '../loader/json-file.js';
 import { resolveInsideElement } from '../loader/modules.js';
+import { ENV_PATTERN_KEYWORD, envPattern, envPatternKeyword, forEachString, isRuntimeVariable, PLACEHOLDER, placeholderVariables, RUNTIME_VARIABLE_RULE } from '../loader/placeholders.js';
 import { errorMessage, errorPointer } from '../loader/schemas.js';
 
 /** A JSON Schema property, as far as forms and prompts care. */
@@ -113,18 +114,66 @@ export const isSecretField = (name: string, property: PropertySchema | undefined
 
 /** `${NAME}` or `${NAME:-fallback}`, the whole value. */
 const WHOLE_PLACEHOLDER = /^\$\{([A-Za-z_][A-Za-z0-9_]*)(:-[^}]*)?\}$/;
-const PLACEHOLDER = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
 export const isPlaceholder = (value: unknown): value is string => typeof value === 'string' && WHOLE_PLACEHOLDER.test(value);
 
 /**
+ * Why `${variable}` may not be written into `field` by the admin API or `jit new`, or undefined when it may:
+ * never a `JIT_*` variable; only in a secret field; only a variable whose whole name matches the
+ * field's `x-env-pattern` (a secret field without one accepts no variable at all).
+ * Hand-written files are not held to this (the loader refuses only `JIT_*`).
+ */
+export function placeholderProblem(field: string, property: PropertySchema | undefined, variable: string): string | undefined {
+  if (isRuntimeVariable(variable)) return `\${${variable}} is refused: ${RUNTIME_VARIABLE_RULE}`;
+  if (!isSecretField(field, property)) return `\${${variable}} is refused: only secret fields may hold \${ENV} placeholders; write the value`;
+  const pattern = property?.[ENV_PATTERN_KEYWORD];
+  if (pattern === undefined) return `\${${variable}} is refused: the Type declares no environment variables for this secret field (${ENV_PATTERN_KEYWORD}); write the value as it is (secretsAsValues)`;
+  let matcher: RegExp;
+  try {
+    if (typeof pattern !== 'string') throw new TypeError('not a string');
+    matcher = envPattern(pattern);
+  } catch {
+    return `\${${variable}} is refused: the Type's ${ENV_PATTERN_KEYWORD} for this field is not a valid regular expression`;
+  }
+  if (!matcher.test(variable)) return `\${${variable}} is refused: this field accepts only variables matching ${pattern}`;
+  return undefined;
+}
+
+/**
+ * Every placeholder in `config` that the admin API or `jit new` may not write
+ * (see placeholderProblem), one error per variable, named by field and pointer.
+ * `unchanged(pointer, text)` exempts a string an edit sends back as the file
+ * already has it (a hand-written `${FEISHU_DOMAIN:-…}` does not block editing
+ * the other fields) — except a `JIT_*` one, which is never accepted.
+ */
+export function placeholderErrors(contract: TypeContract, config: Record<string, unknown>, unchanged: (pointer: string, text: string) => boolean = () => false): FieldError[] {
+  const errors: FieldError[] = [];
+  for (const [field, value] of Object.entries(config)) {
+    const property = contract.schema?.properties?.[field];
+    forEachString(value, `/${escapePointer(field)}`, (text, pointer) => {
+      const variables = placeholderVariables(text);
+      if (variables.length === 0) return;
+      const exempt = unchanged(pointer, text);
+      for (const variable of variables) {
+        const problem = exempt && !isRuntimeVariable(variable) ? undefined : placeholderProblem(field, property, variable);
+        if (problem) errors.push({ field, pointer, message: `Field ${pointer}: ${problem}.` });
+      }
+    });
+  }
+  return errors;
+}
+
+/**
  * The environment variable a secret field is offered as: the one the schema's
  * description suggests (`write ${FEISHU_APP_SECRET}`), else one made of the
- * instance name and the field (`MY_LOGIN_APP_SECRET`).
+ * instance name and the field (`MY_LOGIN_APP_SECRET`) — the first of these the
+ * field accepts (placeholderProblem). Undefined when it accepts neither: the
+ * secret can only be written as a value.
  */
-export function envVariableFor(instanceName: string, field: string, property: PropertySchema | undefined): string {
+export function envVariableFor(instanceName: string, field: string, property: PropertySchema | undefined): string | undefined {
   const suggested = /\$\{([A-Z_][A-Z0-9_]*)\}/.exec(property?.description ?? '')?.[1];
-  return suggested ?? `${snake(instanceName)}_${snake(field)}`;
+  const candidates = [...(suggested ? [suggested] : []), `${snake(instanceName)}_${snake(field)}`];
+  return candidates.find((variable) => placeholderProblem(field, property, variable) === undefined);
 }
 
 const snake = (name: string): string =>
@@ -196,7 +245,7 @@ export function parseValue(property: PropertySchema | undefined, text: string): 
   return text;
 }
 
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, keywords: [envPatternKeyword] });
 const compiled = new WeakMap<object, ReturnType<typeof ajv.compile>>();
 
 /**

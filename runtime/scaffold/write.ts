@@ -1,21 +1,26 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import type { App } from '../app.js';
 import { Element } from '../element.js';
-import { isFullName } from '../ids.js';
+import { idLengthProblem, isFullName } from '../ids.js';
+import { escapePointer } from '../loader/definition.js';
 import { isPlainObject, readJsonFile } from '../loader/json-file.js';
 import { defaultImporter, resolveInsideElement } from '../loader/modules.js';
+import { ENV_PATTERN_KEYWORD } from '../loader/placeholders.js';
+import { IGNORED_GLOBS } from '../loader/scan.js';
 import {
   configFileName,
   envVariableFor,
   isPlaceholder,
   isSecretField,
   orderKeys,
+  placeholderErrors,
   ScaffoldError,
   titleFromName,
   typeContract,
   validateConfig,
+  type FieldError,
   type TypeContract,
 } from './schema.js';
 
@@ -40,7 +45,11 @@ export interface CreateInstanceRequest {
   title?: string;
   /** Only what the user gave: schema defaults are applied at load, never written. */
   config: Record<string, unknown>;
-  /** Write secret values typed in as they are; default: write `${VARIABLE}` placeholders instead. */
+  /**
+   * Write secret values typed in as they are; default: write `${VARIABLE}` placeholders instead.
+   * Placeholders given in the config are accepted only in secret fields, naming a variable the
+   * field's `x-env-pattern` allows and never a `JIT_*` one (schema.ts, placeholderProblem).
+   */
   secretsAsValues?: boolean;
   /** Replace an existing element folder's e.json and config file. */
   force?: boolean;
@@ -93,11 +102,65 @@ function writeElementFolder(dir: string, files: Record<string, string>): string[
 const elementDir = (app: App, fullName: string): string => join(app.dir, ...fullName.split('.'));
 const lastSegment = (fullName: string): string => fullName.slice(fullName.lastIndexOf('.') + 1);
 
+// Folders the loader never scans (IGNORED_GLOBS: `**/name/**` anywhere, `name/**` at the app root): an element there would never load.
+function ignoredFolder(fullName: string): string | undefined {
+  const segments = fullName.toLowerCase().split('.');
+  for (const glob of IGNORED_GLOBS) {
+    const match = /^(\*\*\/)?([^/*]+)\/\*\*$/.exec(glob);
+    if (!match) continue;
+    const name = match[2]!.toLowerCase();
+    if (match[1] ? segments.includes(name) : segments[0] === name) return name;
+  }
+  return undefined;
+}
+
+/**
+ * A file-system error of writing an element folder that the requested id
+ * caused (too long a name, a part naming a file, a folder that appeared
+ * meanwhile) as a refusal naming `fullName`; anything else (permissions, a
+ * full disk) is the server's problem and is thrown as it is.
+ */
+function writeRefusal(err: unknown, app: App, dir: string): unknown {
+  const reasons: Record<string, string> = {
+    ENAMETOOLONG: 'too long for the file system',
+    ENOTDIR: 'a part of it names a file, not a folder',
+    EEXIST: 'already exists',
+    ENOTEMPTY: 'already exists',
+    EISDIR: 'a folder is in the way of one of its files',
+    ELOOP: 'a part of it is a symbolic link loop',
+  };
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  const reason = (code === 'EEXIST' || code === 'ENOTDIR') && fileAbove(app, dir) ? reasons['ENOTDIR'] : code !== undefined ? reasons[code] : undefined;
+  if (reason === undefined) return err;
+  return new ScaffoldError(`Cannot write ${relative(app.dir, dir) || dir} (${code}): ${reason}; nothing was written.`, [{ field: 'fullName', pointer: '/fullName', message: reason }]);
+}
+
+/** True when a folder between the app and `dir` is in fact a file (mkdir then fails with EEXIST or ENOTDIR). */
+function fileAbove(app: App, dir: string): boolean {
+  for (let path = dirname(dir); path.length > app.dir.length && path.startsWith(app.dir); path = dirname(path)) {
+    try {
+      if (!statSync(path).isDirectory()) return true;
+    } catch {
+      /* not there (yet) */
+    }
+  }
+  return false;
+}
+
 function assertNewId(app: App, fullName: string, force: boolean | undefined): void {
+  const tooLong = typeof fullName === 'string' ? idLengthProblem(fullName) : undefined;
+  if (tooLong !== undefined) {
+    const shown = fullName.length > 48 ? `${fullName.slice(0, 48)}…` : fullName;
+    throw new ScaffoldError(`"${shown}" ${tooLong}.`, [{ field: 'fullName', pointer: '/fullName', message: tooLong }]);
+  }
   if (!isFullName(fullName)) {
     throw new ScaffoldError(`"${String(fullName)}" is not a valid element id: dotted names of letters, digits and _, each part starting with a letter or _ (e.g. auths.loginTypes.MyLogin).`, [
       { field: 'fullName', pointer: '/fullName', message: 'not a valid element id' },
     ]);
+  }
+  const ignored = ignoredFolder(fullName);
+  if (ignored !== undefined) {
+    throw new ScaffoldError(`"${fullName}" would be written inside a "${ignored}" folder, which the loader never scans.`, [{ field: 'fullName', pointer: '/fullName', message: `inside an ignored "${ignored}" folder` }]);
   }
   if (force) return;
   const dir = elementDir(app, fullName);
@@ -114,11 +177,23 @@ function assertNewId(app: App, fullName: string, force: boolean | undefined): vo
   if (twin) throw new ScaffoldError(`"${fullName}" differs only in letter case from "${twin.fullName}".`, [{ field: 'fullName', pointer: '/fullName', message: `clashes with ${twin.fullName}` }]);
 }
 
+/** The value at a JSON pointer (own properties only), or undefined. */
+function valueAt(document: unknown, pointer: string): unknown {
+  let node = document;
+  for (const raw of pointer.split('/').slice(1)) {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (node === null || typeof node !== 'object' || !Object.prototype.hasOwnProperty.call(node, key)) return undefined;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return node;
+}
+
 /**
- * Validates typed values against the Type's schema, then (unless secrets are
- * to be written as values) replaces secret values by `${VARIABLE}`
- * placeholders. Throws ScaffoldError naming every bad field; nothing is
- * written before this passes.
+ * Checks the placeholders given (only secret fields, only variables their
+ * `x-env-pattern` allows, never `JIT_*`), validates typed values against the
+ * Type's schema, then (unless secrets are to be written as values) replaces
+ * secret values by `${VARIABLE}` placeholders. Throws ScaffoldError naming
+ * every bad field; nothing is written before this passes.
  */
 export function prepareConfig(
   contract: TypeContract,
@@ -127,16 +202,27 @@ export function prepareConfig(
   secretsAsValues = false,
   /** Values kept from the current file (secrets an edit left out): validated with the rest, written as they are. */
   kept: Record<string, unknown> = {},
+  /** The current file of an edited instance: a placeholder sent back exactly where the file has it is not new input. */
+  current: Record<string, unknown> = {},
 ): { config: Record<string, unknown>; env: EnvNeeded[] } {
   if (!isPlainObject(config)) throw new ScaffoldError('config must be a JSON object.', [{ field: 'config', pointer: '', message: 'must be an object' }]);
-  const errors = validateConfig(contract, { ...kept, ...config });
+  const errors = [...placeholderErrors(contract, config, (pointer, text) => valueAt(current, pointer) === text), ...validateConfig(contract, { ...kept, ...config })];
   if (errors.length > 0) throw new ScaffoldError(`Invalid config for ${contract.typeId}: ${errors.map((e) => e.message).join(' ')}`, errors);
   const out: Record<string, unknown> = { ...config };
   const env: EnvNeeded[] = [];
+  const noVariable: FieldError[] = [];
   for (const [field, value] of Object.entries(config)) {
     const property = contract.schema?.properties?.[field];
     if (typeof value === 'string' && isSecretField(field, property) && !secretsAsValues && !value.includes('${')) {
       const variable = envVariableFor(instanceName, field, property);
+      if (variable === undefined) {
+        noVariable.push({
+          field,
+          pointer: `/${escapePointer(field)}`,
+          message: `Field /${escapePointer(field)} is secret and its Type allows no environment variable for it (${ENV_PATTERN_KEYWORD}): write it as a value (secretsAsValues, jit new --secrets-as-values).`,
+        });
+        continue;
+      }
       out[field] = `\${${variable}}`;
       env.push({ field, variable });
     } else if (typeof value === 'string') {
@@ -144,6 +230,7 @@ export function prepareConfig(
       if (match) env.push({ field, variable: match[1]! });
     }
   }
+  if (noVariable.length > 0) throw new ScaffoldError(`Invalid config for ${contract.typeId}: ${noVariable.map((e) => e.message).join(' ')}`, noVariable);
   return { config: orderKeys(contract, { ...kept, ...out }), env };
 }
 
@@ -156,10 +243,15 @@ export function createInstance(app: App, request: CreateInstanceRequest): WriteR
   const name = lastSegment(request.fullName);
   const prepared = prepareConfig(contract, name, request.config, request.secretsAsValues);
   const dir = elementDir(app, request.fullName);
-  const files = writeElementFolder(dir, {
-    'e.json': jsonText({ title, type: request.type }),
-    [configFileName(contract, name)]: jsonText(prepared.config),
-  });
+  let files: string[];
+  try {
+    files = writeElementFolder(dir, {
+      'e.json': jsonText({ title, type: request.type }),
+      [configFileName(contract, name)]: jsonText(prepared.config),
+    });
+  } catch (err) {
+    throw writeRefusal(err, app, dir);
+  }
   return { fullName: request.fullName, dir, files, env: prepared.env };
 }
 
@@ -215,7 +307,7 @@ export function editInstanceConfig(app: App, fullName: string, config: unknown, 
   for (const [field, value] of Object.entries(current)) {
     if (merged[field] === undefined && isSecretField(field, contract.schema?.properties?.[field])) kept[field] = value;
   }
-  const prepared = prepareConfig(contract, name, merged, options.secretsAsValues, kept);
+  const prepared = prepareConfig(contract, name, merged, options.secretsAsValues, kept, current);
   writeFileAtomic(file, jsonText(prepared.config));
   return { fullName, dir: dirname(file), files: [file], env: prepared.env };
 }
@@ -246,10 +338,15 @@ export async function createOverride(app: App, fullName: string, options: { titl
   const baseType = await findBaseType(app, fullName, definitions.filter((d) => d.layer.index > 0), dir);
   const method = info.functionList[0]?.name;
   const title = options.title ?? `${info.title} (${app.name})`;
-  const files = writeElementFolder(dir, {
-    'e.json': jsonText({ title, type: winner.type, backendBundleEntry: 'index.ts' }),
-    'index.ts': overrideModule(app, fullName, baseType, method, definitions.find((d) => d.layer.index > 0)),
-  });
+  let files: string[];
+  try {
+    files = writeElementFolder(dir, {
+      'e.json': jsonText({ title, type: winner.type, backendBundleEntry: 'index.ts' }),
+      'index.ts': overrideModule(app, fullName, baseType, method, definitions.find((d) => d.layer.index > 0)),
+    });
+  } catch (err) {
+    throw writeRefusal(err, app, dir);
+  }
   return { fullName, dir, files, env: [] };
 }
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { Sandbox } from '../../elements/auths/loginTypes/FSInnerType/sandbox/index.js';
+import { AuthCodes } from '../../runtime/auth/codes.js';
 import { browserAvailable } from './browser.js';
 import { artifacts, serveDemoApp, type ServedApp } from './served-app.js';
 
@@ -62,10 +63,36 @@ maybe('login in a real browser', () => {
     expect(callback).toContain('code=');
     const replay = await browser.newPage();
     await replay.goto(callback);
-    await expect(replay.getByTestId('error-code').textContent()).resolves.toBe('40030');
+    await expect(replay.getByTestId('error-code').textContent()).resolves.toBe(String(AuthCodes.INVALID_STATE));
     await expect(replay.getByTestId('retry').getAttribute('href')).resolves.toBe('/login');
     await page.close();
     await replay.close();
+  });
+
+  test("login CSRF: an attacker's callback link opened in the victim's browser does not replace the victim's session", async () => {
+    // The attacker starts a login in their own browser and scans as themselves, but keeps the callback link.
+    const attacker = await browser.newContext();
+    const attackerPage = await attacker.newPage();
+    await attackerPage.route(`${base}/login/callback**`, (route) => route.abort());
+    await attackerPage.goto(`${base}/login`);
+    const qr = attackerPage.frameLocator('[data-testid="feishu-qr"] iframe');
+    const [callback] = await Promise.all([
+      attackerPage.waitForRequest((request) => request.url().startsWith(`${base}/login/callback`)),
+      qr.locator('[data-testid="simulate-scan"][data-user-id="wangwu"]').click(),
+    ]);
+    const link = callback.url();
+    expect(link).toContain('code=');
+    await attacker.close();
+    // The victim is signed in as themselves and opens the link.
+    const victim = await browser.newContext();
+    const page = await victim.newPage();
+    await scanAs(page, 'lisi');
+    await page.goto(link);
+    await expect(page.getByTestId('error-code').textContent()).resolves.toBe(String(AuthCodes.INVALID_STATE));
+    await expect(page.getByTestId('error-message').textContent()).resolves.toContain('another browser');
+    await page.goto(`${base}/`);
+    await expect(page.getByTestId('user-name').textContent()).resolves.toBe(sandbox.org.user('lisi').name);
+    await victim.close();
   });
 
   test('inside the Feishu client (emulated JSAPI) the page logs in without a QR code', async () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { join } from 'node:path';
 import { defaultApp, startSandbox, type Sandbox } from '../../elements/auths/loginTypes/FSInnerType/sandbox/index.js';
+import { AuthCodes } from '../../runtime/auth/codes.js';
 import { createTestDatabase, ENGINE, type TestDatabase } from '../helpers/database.js';
 import { tempDir, writeTree } from '../helpers/fixture.js';
 import { freePort } from '../helpers/ports.js';
@@ -45,14 +46,17 @@ describe(`two server processes on one ${ENGINE} database`, () => {
   });
 
   test('a login state issued by A is consumed at B, once', async () => {
-    const { state } = (await post(a.base, `${FS}/getLoginConfig`, {})).body.data;
+    const issued = await post(a.base, `${FS}/getLoginConfig`, {});
+    const { state } = issued.body.data;
+    const binding = issued.cookie!; // the browser binding cookie: the same browser goes on at B
+    expect(binding).toMatch(/^jit_login=/);
     const first = sandbox.issueCode({ userId: 'zhangsan' }).code;
-    const atB = await post(b.base, `${FS}/loginWithCode`, { authCode: first, state });
+    const atB = await post(b.base, `${FS}/loginWithCode`, { authCode: first, state }, binding);
     expect(atB.status).toBe(200);
     expect(atB.body.data.userId).toBe('zhangsan');
     const second = sandbox.issueCode({ userId: 'zhangsan' }).code;
-    const replayAtA = await post(a.base, `${FS}/loginWithCode`, { authCode: second, state });
-    expect([replayAtA.status, replayAtA.body.code]).toEqual([400, 40030]);
+    const replayAtA = await post(a.base, `${FS}/loginWithCode`, { authCode: second, state }, binding);
+    expect([replayAtA.status, replayAtA.body.code]).toEqual([400, AuthCodes.INVALID_STATE]);
   });
 
   test('a session made by A is valid at B, and logging out at A revokes it at B', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
-import { rmSync } from 'node:fs';
-import type { App, Diagnostic } from '../../runtime/index.js';
+import { rmSync, writeFileSync } from 'node:fs';
+import { RuntimeCodes, type App, type Diagnostic, type ReloadEvent } from '../../runtime/index.js';
 import { useScenarios } from '../helpers/scenario.js';
 import { greeter, type Greeter } from '../helpers/platform.js';
 
@@ -8,6 +8,24 @@ const scenario = useScenarios();
 
 /** Resolves after the next reload the app applies. */
 const nextReload = (app: App) => new Promise<void>((resolve) => app.once('reload', () => resolve()));
+
+/** Waits (through hot reload) until the app shows what a test wrote. */
+async function until(app: App, ready: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  for (;;) {
+    await app.settled();
+    if (ready()) return;
+    if (Date.now() > end) throw new Error('the app did not pick the change up');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+const GREETER_FUNCTIONS = [{ name: 'greet', access: 'public', args: [] }];
+
+/** A platform whose Greeter Type lists a method, so functionList has something to answer. */
+const listedPlatform = {
+  'platform/things/GreeterType/e.json': { title: 'Greeter', type: 'things.Meta', backendBundleEntry: 'index.ts', configSchema: 'config.schema.json', functionList: GREETER_FUNCTIONS },
+};
 
 describe('hot reload', () => {
   test('add, edit, break, fix and remove an instance while the app runs', async () => {
@@ -113,5 +131,92 @@ describe('hot reload', () => {
     s.write({ 'apps/a/greeters/Hello/Hello.json': { greeting: 'v2' } });
     await new Promise((r) => setTimeout(r, 200));
     expect(reloads).toBe(0);
+  });
+});
+
+describe('last good means last good everywhere', () => {
+  /** The broken edits of an instance, each with the diagnostic it raises. */
+  const brokenEdits: Array<{ name: string; file: string; text: string; code: Diagnostic['code'] }> = [
+    { name: 'config JSON syntax error', file: 'Hello.json', text: '{"greeting": "v2",', code: 'JSON_SYNTAX' },
+    { name: "config failing the Type's schema", file: 'Hello.json', text: '{"greeting": ""}', code: 'CONFIG_INVALID' },
+    { name: 'e.json syntax error', file: 'e.json', text: '{"title": "Renamed", "type": ', code: 'JSON_SYNTAX' },
+    { name: 'e.json naming an unknown type', file: 'e.json', text: '{"title": "Renamed", "type": "things.NoSuchType"}', code: 'UNKNOWN_TYPE' },
+  ];
+
+  test.each(brokenEdits)('every query answers from the last good version after a $name', async ({ file, text, code }) => {
+    const s = scenario({ 'apps/a/app.json': { name: 'a' }, ...listedPlatform, ...greeter('apps/a/greeters/Hello', { greeting: 'v1' }, 'Hello') });
+    const app = await s.load('a', { watch: true });
+    const served = app.getElement<Greeter>('greeters.Hello');
+    const define = app.getElementDefine('greeters.Hello');
+    const definitions = app.definitionsOf('greeters.Hello');
+    expect(define).toMatchObject({ quarantined: false, keptLastGood: false, title: 'Hello' });
+    expect(app.functionList('greeters.Hello')).toEqual(GREETER_FUNCTIONS);
+
+    const events: ReloadEvent[] = [];
+    app.on('reload', (e: ReloadEvent) => events.push(e));
+    writeFileSync(s.path('apps/a/greeters/Hello', file), text);
+    await until(app, () => app.diagnostics.some((d) => d.code === code));
+
+    expect(app.getElement('greeters.Hello')).toBe(served);
+    const kept = { ...define, keptLastGood: true };
+    expect(app.getElementDefine('greeters.Hello')).toEqual(kept);
+    expect(app.listElements({ kind: 'instance' })).toEqual([kept]);
+    expect(app.listElements({ type: 'things.GreeterType' })).toEqual([kept]);
+    expect(app.functionList('greeters.Hello')).toEqual(GREETER_FUNCTIONS);
+    expect(app.definitionsOf('greeters.Hello')).toEqual(definitions);
+    expect(app.explain('greeters.Hello')).toMatchObject({
+      ...kept,
+      typeChain: ['things.GreeterType', 'things.Meta'],
+      diagnostics: [expect.objectContaining({ code, file: s.path('apps/a/greeters/Hello', file), keptLastGood: true })],
+    });
+    expect(events.at(-1)).toMatchObject({ kept: ['greeters.Hello'], changed: [], removed: [] });
+
+    // Fixed: the new version serves and nothing says "last good" any more.
+    writeFileSync(s.path('apps/a/greeters/Hello', file), file === 'e.json' ? '{"title": "Renamed", "type": "things.GreeterType"}' : '{"greeting": "v3"}');
+    await until(app, () => app.diagnostics.length === 0);
+    expect(app.getElement('greeters.Hello')).not.toBe(served);
+    expect(app.getElementDefine('greeters.Hello')).toMatchObject({ quarantined: false, keptLastGood: false, title: file === 'e.json' ? 'Renamed' : 'Hello' });
+    expect(app.getElement<Greeter>('greeters.Hello').config.greeting).toBe(file === 'e.json' ? 'v1' : 'v3');
+    expect(events.at(-1)).toMatchObject({ kept: [], changed: ['greeters.Hello'] });
+  });
+
+  test('an element that never loaded stays quarantined', async () => {
+    const s = scenario({ 'apps/a/app.json': { name: 'a' }, ...greeter('apps/a/greeters/Hello', { greeting: 'v1' }) });
+    const app = await s.load('a', { watch: true });
+    s.write(greeter('apps/a/greeters/Broken', '{"greeting": '));
+    await until(app, () => app.diagnostics.some((d) => d.fullName === 'greeters.Broken'));
+    expect(app.getElementDefine('greeters.Broken')).toMatchObject({ quarantined: true, keptLastGood: false });
+    expect(app.listElements({ kind: 'instance' }).map((e) => [e.fullName, e.quarantined])).toEqual([
+      ['greeters.Broken', true],
+      ['greeters.Hello', false],
+    ]);
+    expect(app.diagnostics).toEqual([expect.objectContaining({ code: 'JSON_SYNTAX', fullName: 'greeters.Broken' })]);
+    expect(app.diagnostics[0]!.keptLastGood).toBeUndefined();
+    expect(() => app.getElement('greeters.Broken')).toThrow(expect.objectContaining({ code: RuntimeCodes.ELEMENT_QUARANTINED }));
+  });
+
+  test('"still serving" is never left on a diagnostic the file cache hands out again', async () => {
+    const s = scenario({ 'apps/a/app.json': { name: 'a' }, ...greeter('apps/a/greeters/Hello', { greeting: 'v1' }) });
+    const app = await s.load('a', { watch: true });
+    const eJson = s.path('apps/a/greeters/Hello/e.json');
+    const seen: Diagnostic[] = [];
+    app.on('diagnostic', (d: Diagnostic) => seen.push(d));
+
+    // Break the config: the last good instance keeps serving.
+    writeFileSync(s.path('apps/a/greeters/Hello/Hello.json'), '{"greeting": ');
+    await until(app, () => app.diagnostics.length > 0);
+    expect(app.diagnostics).toEqual([expect.objectContaining({ code: 'JSON_SYNTAX', keptLastGood: true })]);
+    expect(seen).toEqual([expect.objectContaining({ code: 'JSON_SYNTAX', keptLastGood: true })]);
+
+    // Remove the element (its broken config file stays, and stays cached), then bring it back: nothing good is served now.
+    rmSync(eJson);
+    await until(app, () => app.getElementDefine('greeters.Hello') === undefined);
+    expect(() => app.getElement('greeters.Hello')).toThrow(expect.objectContaining({ code: RuntimeCodes.ELEMENT_NOT_FOUND }));
+    writeFileSync(eJson, JSON.stringify({ title: 'A greeter', type: 'things.GreeterType' }));
+    await until(app, () => app.getElementDefine('greeters.Hello') !== undefined && app.diagnostics.length > 0);
+    expect(() => app.getElement('greeters.Hello')).toThrow(expect.objectContaining({ code: RuntimeCodes.ELEMENT_QUARANTINED }));
+    expect(app.getElementDefine('greeters.Hello')).toMatchObject({ quarantined: true, keptLastGood: false });
+    expect(app.diagnostics).toEqual([expect.objectContaining({ code: 'JSON_SYNTAX', fullName: 'greeters.Hello' })]);
+    expect(app.diagnostics[0]!.keptLastGood).toBeUndefined();
   });
 });

@@ -29,7 +29,7 @@ function elementTree({ app, elements, diagnostics }) {
       'li',
       { className: e.quarantined ? 'broken' : '', dataset: { fullName: e.fullName, testid: 'tree-item' } },
       el('code', { textContent: e.fullName }),
-      el('span', { className: 'marks', textContent: ` ${e.title} — ${marks.join(' · ')}${e.quarantined ? ' · BROKEN' : ''}` }),
+      el('span', { className: 'marks', textContent: ` ${e.title} — ${marks.join(' · ')}${e.quarantined ? ' · BROKEN' : e.keptLastGood ? ' · newest edit BROKEN, serving last good' : ''}` }),
       kids.length ? el('ul', {}, ...kids.map(item)) : null,
     );
   };

@@ -1,7 +1,9 @@
 import { describe, expect, test } from '@jest/globals';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { App } from '../../../runtime/index.js';
+import { MAX_ID_LENGTH, MAX_SEGMENT_LENGTH } from '../../../runtime/ids.js';
+import { RuntimeCodes, type App } from '../../../runtime/index.js';
+import { readInstanceConfig } from '../../../runtime/scaffold/write.js';
 import { REDIRECT_URI } from '../../elements/auths/loginTypes/FSInnerType/harness.js';
 import { sessionCookie, useHttpWorld, type HttpWorld } from './http-world.js';
 
@@ -64,12 +66,13 @@ describe('admin API: creating and editing elements', () => {
     const logins = (await w.inject({ method: 'GET', url: '/api/login-methods' })).json().data;
     expect(logins.map((m: { fullName: string }) => m.fullName)).toContain(NEW);
 
-    const config = (await w.call(NEW, 'getLoginConfig')).json().data;
+    const browser = w.browser();
+    const config = (await browser.call(NEW, 'getLoginConfig')).json().data;
     expect(config.expiresIn).toBe(300);
     const { code } = w.sandbox.issueCode({ userId: 'lisi', redirectUri: REDIRECT_URI });
-    const login = await w.call(NEW, 'loginWithCode', { authCode: code, state: config.state });
+    const login = await browser.call(NEW, 'loginWithCode', { authCode: code, state: config.state });
     expect(login.statusCode).toBe(200);
-    const session = await w.inject({ method: 'GET', url: '/api/session', headers: { cookie: sessionCookie(login)! } });
+    const session = await browser.get('/api/session');
     expect(session.json().data).toMatchObject({ provider: NEW });
   });
 
@@ -130,3 +133,91 @@ describe('admin API: creating and editing elements', () => {
     expect(notInstance.statusCode).toBe(400);
   });
 });
+
+describe('admin API: ${ENV} placeholders and names (issue #10)', () => {
+  const HTTP_OK = 200;
+  const HTTP_BAD_REQUEST = 400;
+  const TYPE = 'auths.loginTypes.FSInnerType';
+  const RUNTIME_RULE = 'JIT_* variables configure the runtime itself and are never substituted into element configs';
+  const INSTANCE_FILE = 'apps/demo/auths/loginTypes/FSInnerExample/FSInnerExample.json';
+  const configUrl = '/api/admin/elements/auths.loginTypes.FSInnerExample/config';
+  const put = (w: HttpWorld & { admin: string }, config: object) => w.inject({ method: 'PUT', url: configUrl, payload: { config }, headers: { cookie: w.admin } });
+  const refusedFields = (reply: { json(): { errors: Array<{ field: string; pointer: string; message: string }> } }) => reply.json().errors;
+
+  test('regression: appId "${JIT_SECRET_KEY}" or a redirectUri naming ${JIT_DATABASE_URL} is refused with 400 naming the field; nothing is written', async () => {
+    const w = await adminWorld();
+    const base = { appId: w.sandbox.appId, appSecret: w.sandbox.appSecret, domain: w.sandbox.baseUrl };
+    const key = await post(w, { fullName: NEW, type: TYPE, config: { ...base, appId: '${JIT_SECRET_KEY}' }, secretsAsValues: true });
+    expect(key.statusCode).toBe(HTTP_BAD_REQUEST);
+    expect(key.json()).toMatchObject({ ok: false, code: RuntimeCodes.INVALID_PARAMS });
+    expect(refusedFields(key)).toEqual([{ field: 'appId', pointer: '/appId', message: expect.stringContaining(RUNTIME_RULE) }]);
+    const url = await post(w, { fullName: NEW, type: TYPE, config: { ...base, redirectUri: 'http://x/${JIT_DATABASE_URL}' }, secretsAsValues: true });
+    expect([url.statusCode, refusedFields(url)]).toEqual([HTTP_BAD_REQUEST, [{ field: 'redirectUri', pointer: '/redirectUri', message: expect.stringContaining(RUNTIME_RULE) }]]);
+    expect(existsSync(join(w.root, NEW_DIR))).toBe(false);
+  });
+
+  test('a placeholder in a non-secret field is refused; in a secret field only a variable its x-env-pattern allows', async () => {
+    const w = await adminWorld();
+    const base = { appId: w.sandbox.appId, domain: w.sandbox.baseUrl };
+    const plain = await post(w, { fullName: NEW, type: TYPE, config: { ...base, appSecret: 'x', domain: '${FEISHU_DOMAIN}' } });
+    expect([plain.statusCode, refusedFields(plain)]).toEqual([HTTP_BAD_REQUEST, [{ field: 'domain', pointer: '/domain', message: expect.stringContaining('only secret fields may hold ${ENV} placeholders') }]]);
+    const outside = await post(w, { fullName: NEW, type: TYPE, config: { ...base, appSecret: '${AWS_SECRET_ACCESS_KEY}' } });
+    expect([outside.statusCode, refusedFields(outside)]).toEqual([HTTP_BAD_REQUEST, [{ field: 'appSecret', pointer: '/appSecret', message: expect.stringContaining('accepts only variables matching ^FEISHU_[A-Z0-9_]*$') }]]);
+    const runtime = await post(w, { fullName: NEW, type: TYPE, config: { ...base, appSecret: '${JIT_SECRET_KEY}' } });
+    expect([runtime.statusCode, refusedFields(runtime)]).toEqual([HTTP_BAD_REQUEST, [expect.objectContaining({ field: 'appSecret', message: expect.stringContaining(RUNTIME_RULE) })]]);
+    expect(existsSync(join(w.root, NEW_DIR))).toBe(false);
+
+    const allowed = await post(w, { fullName: NEW, type: TYPE, config: { ...base, appSecret: '${FEISHU_SECOND_SECRET}' } });
+    expect(allowed.statusCode).toBe(HTTP_OK);
+    expect(allowed.json().data.env).toEqual([{ field: 'appSecret', variable: 'FEISHU_SECOND_SECRET' }]);
+    expect(JSON.parse(readFileSync(join(w.root, NEW_DIR, 'SecondFeishu.json'), 'utf8')).appSecret).toBe('${FEISHU_SECOND_SECRET}');
+  });
+
+  test('editing: new placeholders follow the same rules; hand-written ones sent back unchanged are kept (not JIT_*)', async () => {
+    const w = await adminWorld();
+    const file = join(w.root, INSTANCE_FILE);
+    const handWritten = { ...JSON.parse(readFileSync(file, 'utf8')), domain: `\${FEISHU_DOMAIN:-${w.sandbox.baseUrl}}` };
+    writeFileSync(file, JSON.stringify(handWritten, null, 2));
+    await until(w.app, () => readInstance(w) === handWritten.domain);
+    const { config } = (await w.inject({ method: 'GET', url: configUrl, headers: { cookie: w.admin } })).json().data;
+    expect(config.domain).toBe(handWritten.domain);
+
+    const kept = await put(w, { ...config, stateTtlSeconds: 120 });
+    expect(kept.statusCode).toBe(HTTP_OK);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ domain: handWritten.domain, stateTtlSeconds: 120, appSecret: w.sandbox.appSecret });
+    const before = readFileSync(file, 'utf8');
+
+    const changed = await put(w, { ...config, domain: '${OTHER_DOMAIN:-feishu}' });
+    expect([changed.statusCode, refusedFields(changed)]).toEqual([HTTP_BAD_REQUEST, [expect.objectContaining({ field: 'domain', pointer: '/domain' })]]);
+    const nested = await put(w, { ...config, adminUserIds: ['zhangsan', '${FEISHU_ADMIN}'] });
+    expect([nested.statusCode, refusedFields(nested)]).toEqual([HTTP_BAD_REQUEST, [expect.objectContaining({ field: 'adminUserIds', pointer: '/adminUserIds/1' })]]);
+    const runtime = await put(w, { ...config, appSecret: '${JIT_SECRET_KEY}' });
+    expect([runtime.statusCode, refusedFields(runtime)]).toEqual([HTTP_BAD_REQUEST, [expect.objectContaining({ field: 'appSecret', message: expect.stringContaining(RUNTIME_RULE) })]]);
+    expect(readFileSync(file, 'utf8')).toBe(before);
+  });
+
+  test('a 250-character name is refused with 400 naming fullName and the limit, not a 500', async () => {
+    const w = await adminWorld();
+    const long = `auths.loginTypes.${'A'.repeat(250 - 'auths.loginTypes.'.length)}`;
+    const reply = await post(w, { fullName: long, type: TYPE, config: { appId: w.sandbox.appId, appSecret: w.sandbox.appSecret }, secretsAsValues: true });
+    expect(reply.statusCode).toBe(HTTP_BAD_REQUEST);
+    expect(reply.json()).toMatchObject({ ok: false, code: RuntimeCodes.INVALID_PARAMS });
+    expect(refusedFields(reply)).toEqual([{ field: 'fullName', pointer: '/fullName', message: expect.stringContaining(`each part of an element id is at most ${MAX_SEGMENT_LENGTH} characters`) }]);
+    expect(reply.body).not.toContain('ENAMETOOLONG');
+    const tooLong = ['auths', ...Array.from({ length: 4 }, (_, i) => `${'P'.repeat(48)}${i}`)].join('.');
+    const whole = await post(w, { fullName: tooLong, type: TYPE, config: { appId: w.sandbox.appId, appSecret: w.sandbox.appSecret }, secretsAsValues: true });
+    expect([whole.statusCode, refusedFields(whole)]).toEqual([HTTP_BAD_REQUEST, [expect.objectContaining({ field: 'fullName', message: expect.stringContaining(`at most ${MAX_ID_LENGTH}`) })]]);
+  });
+
+  test('a file-system refusal caused by the name (a part naming a file) is a 400 naming fullName', async () => {
+    const w = await adminWorld();
+    writeFileSync(join(w.root, 'apps/demo/auths/loginTypes/Blocker'), 'a file, not a folder\n');
+    const reply = await post(w, { fullName: 'auths.loginTypes.Blocker.Inner', type: TYPE, config: { appId: w.sandbox.appId, appSecret: w.sandbox.appSecret }, secretsAsValues: true });
+    expect([reply.statusCode, refusedFields(reply)]).toEqual([HTTP_BAD_REQUEST, [{ field: 'fullName', pointer: '/fullName', message: 'a part of it names a file, not a folder' }]]);
+  });
+});
+
+/** The domain of FSInnerExample's raw config as the app currently sees it through the admin API's reader. */
+function readInstance(w: HttpWorld): unknown {
+  return readInstanceConfig(w.app, 'auths.loginTypes.FSInnerExample').config['domain'];
+}

@@ -15,6 +15,15 @@ export interface HttpWorld extends FeishuWorld {
   call(id: string, method: string, body?: unknown, cookie?: string): Promise<LightMyRequestResponse>;
   /** Logs a sandbox user in through loginWithCode; returns the session cookie ("jit_session=…"). */
   signIn(userId: string): Promise<string>;
+  /** A browser: keeps the cookies the server sets and sends them back, like a real one. */
+  browser(): TestBrowser;
+}
+
+export interface TestBrowser {
+  readonly cookies: Map<string, string>;
+  inject(options: InjectOptions): Promise<LightMyRequestResponse>;
+  get(url: string): Promise<LightMyRequestResponse>;
+  call(id: string, method: string, body?: unknown): Promise<LightMyRequestResponse>;
 }
 
 /** The FSInnerExample world of the element tests, served by the HTTP layer (fastify inject, no socket). */
@@ -40,18 +49,45 @@ export function useHttpWorld() {
     const call: HttpWorld['call'] = (id, method, body = {}, cookie) =>
       inject({ method: 'POST', url: `/api/${id.split('.').join('/')}/${method}`, payload: body as object, headers: cookie ? { cookie } : {} });
     const signIn = async (userId: string) => {
-      const config = (await call('auths.loginTypes.FSInnerExample', 'getLoginConfig')).json().data;
+      const issued = await call('auths.loginTypes.FSInnerExample', 'getLoginConfig');
+      const config = issued.json().data;
       const { code } = w.sandbox.issueCode({ userId, redirectUri: REDIRECT_URI });
-      const reply = await call('auths.loginTypes.FSInnerExample', 'loginWithCode', { authCode: code, state: config.state });
+      const reply = await call('auths.loginTypes.FSInnerExample', 'loginWithCode', { authCode: code, state: config.state }, cookieNamed(issued, 'jit_login'));
       if (reply.statusCode !== 200) throw new Error(`sign-in failed: ${reply.body}`);
       return sessionCookie(reply)!;
     };
-    return { ...w, server, logs, bodies, inject, call, signIn };
+    const browser = (): TestBrowser => {
+      const cookies = new Map<string, string>();
+      const send = async (opts: InjectOptions) => {
+        const jar = [...cookies].map(([name, value]) => `${name}=${value}`);
+        const own = (opts.headers as Record<string, string> | undefined)?.['cookie'];
+        const reply = await inject({ ...opts, headers: { ...(opts.headers as object), cookie: [...jar, ...(own ? [own] : [])].join('; ') } });
+        for (const header of [reply.headers['set-cookie'] ?? []].flat()) {
+          const [pair, ...attributes] = String(header).split(';');
+          const [name, value] = [pair!.slice(0, pair!.indexOf('=')), pair!.slice(pair!.indexOf('=') + 1)];
+          if (value === '' || attributes.some((a) => /^\s*max-age=0$/i.test(a) || /^\s*expires=thu, 01 jan 1970/i.test(a))) cookies.delete(name);
+          else cookies.set(name, value);
+        }
+        return reply;
+      };
+      return {
+        cookies,
+        inject: send,
+        get: (url) => send({ method: 'GET', url }),
+        call: (id, method, body = {}) => send({ method: 'POST', url: `/api/${id.split('.').join('/')}/${method}`, payload: body as object }),
+      };
+    };
+    return { ...w, server, logs, bodies, inject, call, signIn, browser };
   };
 }
 
 /** "jit_session=<token>" from a reply's Set-Cookie, if any. */
 export function sessionCookie(reply: LightMyRequestResponse): string | undefined {
-  const header = [reply.headers['set-cookie'] ?? []].flat().find((c) => String(c).startsWith('jit_session='));
+  return cookieNamed(reply, 'jit_session');
+}
+
+/** "<name>=<value>" from a reply's Set-Cookie (e.g. the browser binding "jit_login" set by getLoginConfig), if any. */
+export function cookieNamed(reply: LightMyRequestResponse, name: string): string | undefined {
+  const header = [reply.headers['set-cookie'] ?? []].flat().find((c) => String(c).startsWith(`${name}=`));
   return header ? String(header).split(';')[0] : undefined;
 }

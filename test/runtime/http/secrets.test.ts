@@ -12,16 +12,18 @@ test('no secret, token, state or session value appears in any response body or l
   // States are handed out once, by getLoginConfig's reply, which is their purpose; nowhere else.
   const states = new Set<string>();
   // A whole life: login page, config, callback login, API login, admin calls, failures, logout.
-  await w.inject({ method: 'GET', url: '/login' });
-  const issuing = await w.call(FS, 'getLoginConfig');
+  const browser = w.browser();
+  await browser.get('/login');
+  const issuing = await browser.call(FS, 'getLoginConfig');
   const config = issuing.json().data;
   states.add(config.state);
   states.add(new URL(config.authorizeUrl).searchParams.get('state')!);
   const { code } = w.sandbox.issueCode({ userId: 'zhangsan', redirectUri: REDIRECT_URI });
-  const callback = await w.inject({ method: 'GET', url: `/login/callback?code=${code}&state=${config.state}` });
+  const callback = await browser.get(`/login/callback?code=${code}&state=${config.state}`);
   const admin = sessionCookie(callback)!;
   secrets.add(admin.split('=')[1]!);
-  await w.inject({ method: 'GET', url: `/login/callback?code=${code}&state=${config.state}` }); // replay
+  secrets.add(browser.cookies.get('jit_login')!); // the browser binding
+  await browser.get(`/login/callback?code=${code}&state=${config.state}`); // replay
   const user = await w.signIn('lisi');
   secrets.add(user.split('=')[1]!);
   await w.call(FS, 'getUserInfo', { userId: 'lisi' }, admin);

@@ -1,9 +1,9 @@
 import { authEntities } from '../../../../runtime/auth/models.js';
 import { withLease } from '../../../../runtime/db/lease.js';
-import type { ElementContext } from '../../../../runtime/element.js';
+import type { ElementContext, MethodCaller } from '../../../../runtime/element.js';
 import { Code, RuntimeCodes } from '../../../../runtime/errcode.js';
 import { LoginType, type UserCard } from '../Meta/LoginType.js';
-import { FSInnerCodes } from './codes.js';
+import { FSInnerCodes, isUserGone } from './codes.js';
 import type { FSInnerConfig } from './config.js';
 import { DepartmentSync, type SyncProgress } from './department-sync.js';
 import { Directory } from './directory.js';
@@ -11,11 +11,12 @@ import { FeishuApi } from './feishu/api.js';
 import { hostsFor, type FeishuHosts } from './feishu/hosts.js';
 import { FeishuHttp } from './feishu/http.js';
 import type { FeishuContactUser, FeishuUserInfo } from './feishu/types.js';
+import { hasLeft, Leavers } from './leavers.js';
 import { assertAuthCode, authorizeUrl, pkcePair, qrAuthorizeUrl } from './login.js';
 import { FSInnerAuthModel, fsInnerEntities } from './models.js';
 import { migrations as fsInnerMigrations } from './migrations/index.js';
 import { EndpointPacer } from './pacing.js';
-import { idOf, leaderIdsOf, profileFromContact, profileFromUserInfo, type ContactProfile, type DepartmentFacts, type FSInnerUserDetail, type FSInnerUserInfo } from './profile.js';
+import { idOf, leaderIdsOf, profileFromContact, profileFromUserInfo, type ContactProfile, type DepartmentFacts, type FSInnerUserDetail, type FSInnerUserInfo, type UserStatus } from './profile.js';
 import { runPreflight, type PreflightReport } from './preflight.js';
 
 export interface LoginConfig {
@@ -46,6 +47,7 @@ export class FSInnerType extends LoginType<FSInnerConfig> {
   protected readonly hosts: FeishuHosts;
   protected readonly api: FeishuApi;
   protected readonly directory: Directory;
+  protected readonly leavers: Leavers;
 
   constructor(context: ElementContext<FSInnerConfig>) {
     super(context);
@@ -54,16 +56,18 @@ export class FSInnerType extends LoginType<FSInnerConfig> {
     const http = new FeishuHttp({ timeoutMs: this.config.timeoutMs });
     this.api = new FeishuApi(http, this.hosts, this.config, () => this.host.now(), (endpoint) => pacer.wait(endpoint));
     this.directory = new Directory(this.host.dataSource, this.fullName, () => this.host.now(), this.host.secrets);
+    this.leavers = new Leavers(this.host.dataSource, this.fullName, this.accounts, this.sessions, this.config.onLeave, () => this.host.now());
   }
 
   /** Fresh single-use states (≥ 128 bits) stored server-side, and the URLs that carry them. Never the secret. */
-  async getLoginConfig(): Promise<LoginConfig> {
+  async getLoginConfig(_params: Record<string, never> = {}, caller?: MethodCaller): Promise<LoginConfig> {
     const ttlSeconds = this.config.stateTtlSeconds;
     const redirectUri = this.config.redirectUri ?? null;
     const pkce = pkcePair();
+    const browser = caller?.browser;
     const [qr, redirect] = await Promise.all([
-      this.states.issue(this.fullName, { ttlSeconds, ...(redirectUri ? { redirectUri } : {}) }),
-      this.states.issue(this.fullName, { ttlSeconds, codeVerifier: pkce.verifier, ...(redirectUri ? { redirectUri } : {}) }),
+      this.states.issue(this.fullName, { ttlSeconds, browser, ...(redirectUri ? { redirectUri } : {}) }),
+      this.states.issue(this.fullName, { ttlSeconds, browser, codeVerifier: pkce.verifier, ...(redirectUri ? { redirectUri } : {}) }),
     ]);
     return {
       appId: this.config.appId,
@@ -82,14 +86,14 @@ export class FSInnerType extends LoginType<FSInnerConfig> {
    * flows) the state must be one this instance issued, unexpired and unused;
    * without it (the in-Feishu workspace flow) the code comes from the client.
    */
-  async getLoginCode(params: { authCode: string; state?: string }): Promise<FSInnerUserInfo> {
+  async getLoginCode(params: { authCode: string; state?: string }, caller?: MethodCaller): Promise<FSInnerUserInfo> {
     assertAuthCode(params?.authCode);
-    const consumed = params.state !== undefined ? await this.states.consume(this.fullName, params.state) : { codeVerifier: null, redirectUri: null };
+    const consumed = params.state !== undefined ? await this.states.consume(this.fullName, params.state, caller?.browser) : { codeVerifier: null, redirectUri: null };
     const token = await this.api.exchangeCode({ code: params.authCode, redirectUri: consumed.redirectUri, codeVerifier: consumed.codeVerifier });
     const info = await this.api.userInfo(token.access_token);
     const { userId, contact } = await this.resolveUserId(info);
     const known = await this.directory.findUser(userId);
-    const { profile, fromLocalCopy } = await this.loginProfile(userId, info, known, contact);
+    const { profile, source } = await this.loginProfile(userId, info, known, contact);
     if (profile.status === 'resigned' || profile.status === 'frozen') {
       throw new Code(FSInnerCodes.LOGIN_NOT_ALLOWED, `This Feishu user may not log in to this app: the account is ${profile.status}`, { reason: profile.status });
     }
@@ -105,8 +109,10 @@ export class FSInnerType extends LoginType<FSInnerConfig> {
       tenantKey: info.tenant_key ?? null,
       synced: false,
       loggedIn: true,
-      membershipsUnchanged: fromLocalCopy,
+      membershipsUnchanged: source === 'localCopy',
     });
+    // Only Feishu's own record can say someone who left is back; user_info and the local copy cannot.
+    if (source === 'contact') await this.leavers.settle([userId]);
     const isKnown = known?.syncedAt != null || known?.localUserId != null;
     const policy = this.config.binding === 'match' ? 'match' : this.config.binding === 'existing' && !isKnown ? 'refuse' : 'create';
     const local = await this.accounts.resolve(this.fullName, userId, profile, policy);
@@ -151,13 +157,26 @@ export class FSInnerType extends LoginType<FSInnerConfig> {
     return this.api.tenantTokens.get();
   }
 
-  /** Fetch and store one user. Without forceUpdate, a user synced within userSyncTtlSeconds is left as is (no request). */
+  /**
+   * Fetch and store one user, and settle their local account (leavers.ts). Without forceUpdate, a user
+   * synced within userSyncTtlSeconds is left as is (no request). A stored user Feishu no longer shows
+   * (deleted, out of the contact range) is marked gone rather than failing; an unknown id still fails.
+   */
   async syncUserInfo(params: { userId: string; forceUpdate?: boolean }): Promise<void> {
     const userId = requireId(params?.userId, 'userId');
     const row = await this.directory.findUser(userId);
     if (!params.forceUpdate && this.isFresh(row)) return;
-    const user = await this.api.getUser(userId, this.config.userIdType);
+    let user: FeishuContactUser;
+    try {
+      user = await this.api.getUser(userId, this.config.userIdType);
+    } catch (err) {
+      if (!(row && isUserGone(err))) throw err;
+      await this.directory.markUsersGone([userId]);
+      await this.leavers.settle([userId]);
+      return;
+    }
     await this.directory.saveUser(userId, profileFromContact(user, userId, await this.departmentFacts(user.department_ids ?? [])), { synced: true });
+    await this.leavers.settle([userId]);
   }
 
   /**
@@ -173,7 +192,7 @@ export class FSInnerType extends LoginType<FSInnerConfig> {
       `${this.fullName}.syncDepartmentInfo`,
       Date.now,
       () =>
-        new DepartmentSync(this.api, this.directory, this.config, now).run({
+        new DepartmentSync(this.api, this.directory, this.leavers, this.config, now).run({
           ...(deptId !== undefined ? { deptId } : {}),
           ...(params.onProgress ? { onProgress: params.onProgress } : {}),
         }),
@@ -218,21 +237,25 @@ export class FSInnerType extends LoginType<FSInnerConfig> {
     });
   }
 
-  /** A recently synced user is answered from the local copy: a warm login costs Feishu two requests. */
-  private async loginProfile(userId: string, info: FeishuUserInfo, row: FSInnerAuthModel | null, prefetched?: FeishuContactUser): Promise<{ profile: ContactProfile; fromLocalCopy: boolean }> {
-    if (row && this.isFresh(row)) {
+  /**
+   * A recently synced user is answered from the local copy: a warm login costs Feishu two requests.
+   * One the copy says has left is asked for afresh instead: they may be back.
+   */
+  private async loginProfile(userId: string, info: FeishuUserInfo, row: FSInnerAuthModel | null, prefetched?: FeishuContactUser): Promise<{ profile: ContactProfile; source: 'localCopy' | 'contact' | 'userInfo' }> {
+    if (row && this.isFresh(row) && !hasLeft(row.status)) {
       const departments = await this.directory.departmentsOf(userId);
-      return { profile: { ...profileFromUserInfo(info), ...storedProfile(row), departments, isLeader: departments.some((d) => d.isLeader) }, fromLocalCopy: true };
+      return { profile: { ...profileFromUserInfo(info), ...storedProfile(row), departments, isLeader: departments.some((d) => d.isLeader) }, source: 'localCopy' };
     }
     let user: FeishuContactUser;
     try {
       user = prefetched ?? (await this.api.getUser(userId, this.config.userIdType));
     } catch (err) {
-      // No contact permission: log in with what user_info tells.
-      if (Code.is(err) && err.code === FSInnerCodes.PERMISSION_MISSING) return { profile: profileFromUserInfo(info), fromLocalCopy: false };
+      // No contact permission (or out of the contact range): log in with what user_info tells. It says
+      // nothing of the status, so a stored one stands: a leaver is not let in because the record was unreadable.
+      if (Code.is(err) && err.code === FSInnerCodes.PERMISSION_MISSING) return { profile: { ...profileFromUserInfo(info), ...(row?.status ? { status: row.status as UserStatus } : {}) }, source: 'userInfo' };
       throw err;
     }
-    return { profile: profileFromContact(user, userId, await this.departmentFacts(user.department_ids ?? [])), fromLocalCopy: false };
+    return { profile: profileFromContact(user, userId, await this.departmentFacts(user.department_ids ?? [])), source: 'contact' };
   }
 
   /** Hook for subclasses (e.g. an app's override restricting login to one department). Throw Code 40301 to refuse. */

@@ -1,4 +1,5 @@
 import { AuthCodes } from '../../../../runtime/auth/codes.js';
+import { Code } from '../../../../runtime/errcode.js';
 
 /**
  * Every Code the Feishu login raises. Feishu's own numbers never pass through:
@@ -48,6 +49,22 @@ const TABLE: Array<[FSInnerCode, number[]]> = [
 const BY_FEISHU_CODE = new Map<number, FSInnerCode>(TABLE.flatMap(([ours, theirs]) => theirs.map((t) => [t, ours] as [number, FSInnerCode])));
 
 export const mapFeishuCode = (feishuCode: number): FSInnerCode => BY_FEISHU_CODE.get(feishuCode) ?? FSInnerCodes.FEISHU_FAILURE;
+
+/**
+ * Feishu's contact answers for a user the app can no longer see (contract §4):
+ * the id is unknown (the account was deleted) or the user lies outside the
+ * app's contact range. They surface as 50000 and 48001, so a caller tells
+ * them apart from a missing scope by `details.feishuCode`.
+ */
+export const FeishuUserGone = {
+  USER_ID_INVALID: 41012,
+  NO_USER_AUTHORITY: 41050,
+} as const;
+
+const USER_GONE_CODES: ReadonlySet<unknown> = new Set(Object.values(FeishuUserGone));
+
+/** True when a contact call failed because Feishu no longer shows this user to the app (deleted, or out of its contact range). */
+export const isUserGone = (err: unknown): boolean => Code.is(err) && USER_GONE_CODES.has(err.details?.['feishuCode']);
 
 /** Tenant/app token rejections worth one eviction and retry before surfacing 40014 (contract §6a footnote). */
 export const TENANT_TOKEN_REJECTED = new Set([99991663, 99991664]);

@@ -15,4 +15,6 @@ export interface FSInnerConfig {
   readonly requestsPerSecond: number;
   readonly timeoutMs: number;
   readonly adminUserIds: readonly string[];
+  /** What a sync does to the local account of someone who left Feishu (see leavers.ts). */
+  readonly onLeave: 'disable' | 'keep';
 }

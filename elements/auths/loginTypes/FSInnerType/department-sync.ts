@@ -1,10 +1,10 @@
 import pLimit from 'p-limit';
 import type { FSInnerConfig } from './config.js';
 import type { Directory } from './directory.js';
-import { Code } from '../../../../runtime/errcode.js';
-import { FSInnerCodes } from './codes.js';
+import { isUserGone } from './codes.js';
 import { departmentIdType, type FeishuApi } from './feishu/api.js';
 import type { FeishuContactUser, FeishuDepartment, Page } from './feishu/types.js';
+import type { Leavers } from './leavers.js';
 import { idOf, leaderIdsOf, profileFromContact, type DepartmentFacts } from './profile.js';
 
 export interface SyncProgress {
@@ -20,8 +20,6 @@ const CONCURRENCY = 16;
 /** Rows per transaction: large enough to amortise commits, small enough to keep locks short. */
 const BATCH = 500;
 const ROOT = '0';
-/** Contact v3 "user id invalid": Feishu does not know the user (contract §4). */
-const USER_ID_INVALID = 41012;
 
 /**
  * Copies Feishu's organization into the Directory:
@@ -29,8 +27,11 @@ const USER_ID_INVALID = 41012;
  *      (fetch_child=false: documented limits on recursive fetches are unclear
  *      for tenant tokens, contract §4), many departments in flight at once;
  *   2. members: every page of find_by_department for each department;
- *   3. writes in batched transactions; after a full sync from the root,
- *      whatever was not seen is marked gone.
+ *   3. writes in batched transactions; after a full sync, users who were
+ *      not listed are asked for once and the ones Feishu no longer shows are
+ *      marked gone (departments too, after a sync of the whole tree);
+ *   4. the leaver rule settles local accounts with what was found (after the
+ *      writes, and again after step 3), see leavers.ts.
  */
 export class DepartmentSync {
   private readonly limit = pLimit(CONCURRENCY);
@@ -38,6 +39,7 @@ export class DepartmentSync {
   constructor(
     private readonly api: FeishuApi,
     private readonly directory: Directory,
+    private readonly leavers: Leavers,
     private readonly config: FSInnerConfig,
     private readonly now: () => number,
   ) {}
@@ -86,10 +88,13 @@ export class DepartmentSync {
       progress.usersWritten = Math.min(entries.length, i + BATCH);
       report();
     }
-    const wholeTree = options.deptId === undefined && (this.config.syncRootDepartments ?? [ROOT]).includes(ROOT);
-    if (wholeTree) {
-      await this.recheckUnseen(startedAt, facts);
-      await this.directory.markGone(startedAt);
+    // People listed frozen, or active again, are settled now: the check for the unlisted ones below may still fail.
+    await this.leavers.settle();
+    if (options.deptId === undefined) {
+      const wholeTree = roots.includes(ROOT);
+      await this.directory.markUsersGone(await this.recheckUnseen(startedAt, facts, wholeTree));
+      if (wholeTree) await this.directory.markDepartmentsGone(startedAt);
+      await this.leavers.settle();
     }
     progress.phase = 'done';
     report();
@@ -109,25 +114,32 @@ export class DepartmentSync {
   /**
    * find_by_department lists no resigned user (Feishu takes them out of every department), so
    * after a full sync each previously synced user it did not list is asked for once: a resigned
-   * one is still there and is stored as resigned; one Feishu no longer knows (41012) or no longer
-   * shows this app (48001) is left for markGone. Costs one request per user who disappeared.
+   * one is still there and is stored as resigned, one who moved out of the synced subtrees is
+   * stored with their new departments. The ones Feishu no longer shows (deleted, or out of the
+   * contact range) are returned, to be marked gone. Any other failure fails the sync rather than
+   * mark anyone gone, since gone disables accounts. Costs one request per user who disappeared:
+   * of the whole tree, every synced user not listed; of some subtrees, those last seen in them.
    */
-  private async recheckUnseen(since: number, facts: Map<string, DepartmentFacts>): Promise<void> {
+  private async recheckUnseen(since: number, facts: Map<string, DepartmentFacts>, wholeTree: boolean): Promise<string[]> {
     const userIdType = this.config.userIdType;
+    const unseen = wholeTree ? await this.directory.unseenUserIds(since) : await this.directory.unseenMembersOfSyncedDepartments(since);
+    const gone: string[] = [];
     await Promise.all(
-      (await this.directory.unseenUserIds(since)).map((userId) =>
+      unseen.map((userId) =>
         this.limit(async () => {
           let user: FeishuContactUser;
           try {
             user = await this.api.getUser(userId, userIdType);
           } catch (err) {
-            if (Code.is(err) && (err.details?.['feishuCode'] === USER_ID_INVALID || err.code === FSInnerCodes.PERMISSION_MISSING)) return;
-            throw err;
+            if (!isUserGone(err)) throw err;
+            gone.push(userId);
+            return;
           }
           await this.directory.saveUser(userId, profileFromContact(user, userId, facts), { synced: true });
         }),
       ),
     );
+    return gone;
   }
 
   private async tree(roots: readonly string[], progress: SyncProgress, report: () => void): Promise<Map<string, FeishuDepartment>> {

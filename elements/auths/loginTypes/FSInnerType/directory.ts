@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { SecretBox } from '../../../../runtime/auth/secret-box.js';
+import { chunksOf } from '../../../../runtime/db/chunks.js';
 import { FSInnerAuthModel, FSInnerDeptModel, FSInnerMembershipModel } from './models.js';
 import type { ContactProfile, DepartmentFacts, DepartmentRef } from './profile.js';
 
@@ -179,28 +180,37 @@ export class Directory {
   }
 
   /**
-   * After a full sync: departments and users not seen since `since` are gone
-   * from Feishu. They are marked (status, deletedAt), never deleted: local
-   * bindings and history keep pointing at them.
+   * After a full sync of the whole tree: departments not seen since `since`
+   * are gone from Feishu. They are marked (status, deletedAt), never deleted:
+   * memberships and history keep pointing at them.
    */
-  async markGone(since: number): Promise<{ departments: number; users: number }> {
+  async markDepartmentsGone(since: number): Promise<number> {
     const now = this.now();
-    return this.dataSource.transaction(async (m) => {
-      const departments = await m
-        .createQueryBuilder()
-        .update(FSInnerDeptModel)
-        .set({ status: 'deleted', deletedAt: now, updatedAt: now })
-        .where('instance = :instance AND syncedAt < :since AND status <> :deleted', { instance: this.instance, since, deleted: 'deleted' })
-        .execute();
-      const users = await m
+    const result = await this.dataSource
+      .createQueryBuilder()
+      .update(FSInnerDeptModel)
+      .set({ status: 'deleted', deletedAt: now, updatedAt: now })
+      .where('instance = :instance AND syncedAt < :since AND status <> :deleted', { instance: this.instance, since, deleted: 'deleted' })
+      .execute();
+    return result.affected ?? 0;
+  }
+
+  /**
+   * Users Feishu no longer shows to the app (deleted, or out of its contact
+   * range) are marked gone, never deleted: local bindings and history keep
+   * pointing at them. Resigned users keep that status (Feishu still has them),
+   * and a user already gone keeps the deletedAt of when they went.
+   */
+  async markUsersGone(userIds: readonly string[]): Promise<void> {
+    const now = this.now();
+    for (const ids of chunksOf(userIds)) {
+      await this.dataSource
         .createQueryBuilder()
         .update(FSInnerAuthModel)
         .set({ status: 'gone', deletedAt: now, updatedAt: now })
-        // Resigned users keep that status: Feishu still has them (see DepartmentSync.recheckUnseen).
-        .where('instance = :instance AND syncedAt IS NOT NULL AND syncedAt < :since AND (status IS NULL OR status NOT IN (:...kept))', { instance: this.instance, since, kept: ['gone', 'resigned'] })
+        .where('instance = :instance AND userId IN (:...ids) AND (status IS NULL OR status NOT IN (:...kept))', { instance: this.instance, ids, kept: ['gone', 'resigned'] })
         .execute();
-      return { departments: departments.affected ?? 0, users: users.affected ?? 0 };
-    });
+    }
   }
 
   /** Users synced before `since` and not marked resigned or gone: after a full sync, the ones it did not list. */
@@ -210,6 +220,28 @@ export class Directory {
       .createQueryBuilder('u')
       .select('u.userId', 'userId')
       .where('u.instance = :instance AND u.syncedAt IS NOT NULL AND u.syncedAt < :since AND (u.status IS NULL OR u.status NOT IN (:...done))', { instance: this.instance, since, done: ['resigned', 'gone'] })
+      .getRawMany<{ userId: string }>();
+    return rows.map((r) => r.userId);
+  }
+
+  /**
+   * After a full sync of some subtrees (syncRootDepartments): users not seen
+   * since `since` whose stored memberships lie in a department this sync
+   * walked, i.e. people who were in the synced part of the tree and are not
+   * any more (moved, resigned, deleted, out of the contact range). A person
+   * who moved elsewhere is stored with their new departments when asked for,
+   * so they are not asked for again by the next sync.
+   */
+  async unseenMembersOfSyncedDepartments(since: number): Promise<string[]> {
+    const rows = await this.dataSource
+      .getRepository(FSInnerAuthModel)
+      .createQueryBuilder('u')
+      .select('u.userId', 'userId')
+      .distinct(true)
+      .innerJoin(FSInnerMembershipModel, 'm', 'm.instance = u.instance AND m.userId = u.userId')
+      .innerJoin(FSInnerDeptModel, 'd', 'd.instance = m.instance AND d.deptId = m.deptId')
+      .where('u.instance = :instance AND u.syncedAt IS NOT NULL AND u.syncedAt < :since AND (u.status IS NULL OR u.status NOT IN (:...done))', { instance: this.instance, since, done: ['resigned', 'gone'] })
+      .andWhere('m.syncedAt < :since AND d.syncedAt >= :since')
       .getRawMany<{ userId: string }>();
     return rows.map((r) => r.userId);
   }
