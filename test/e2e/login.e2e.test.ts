@@ -70,18 +70,16 @@ maybe('login in a real browser', () => {
   });
 
   test("login CSRF: an attacker's callback link opened in the victim's browser does not replace the victim's session", async () => {
-    // The attacker starts a login in their own browser and scans as themselves, but keeps the callback link.
+    // The attacker takes a state in their own browser and a code for their own Feishu account, and builds the callback link.
     const attacker = await browser.newContext();
     const attackerPage = await attacker.newPage();
-    await attackerPage.route(`${base}/login/callback**`, (route) => route.abort());
     await attackerPage.goto(`${base}/login`);
-    const qr = attackerPage.frameLocator('[data-testid="feishu-qr"] iframe');
-    const [callback] = await Promise.all([
-      attackerPage.waitForRequest((request) => request.url().startsWith(`${base}/login/callback`)),
-      qr.locator('[data-testid="simulate-scan"][data-user-id="wangwu"]').click(),
-    ]);
-    const link = callback.url();
-    expect(link).toContain('code=');
+    const state = await attackerPage.evaluate(async () => {
+      const reply = await fetch('/api/auths/loginTypes/FSInnerExample/getLoginConfig', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      return ((await reply.json()) as { data: { state: string } }).data.state;
+    });
+    const { code } = sandbox.issueCode({ userId: 'wangwu', redirectUri: `${base}/login/callback` });
+    const link = `${base}/login/callback?code=${encodeURIComponent(code)}&state=${encodeURIComponent(state)}`;
     await attacker.close();
     // The victim is signed in as themselves and opens the link.
     const victim = await browser.newContext();
