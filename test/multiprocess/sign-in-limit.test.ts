@@ -1,29 +1,16 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { Redis } from 'ioredis';
 import { join } from 'node:path';
 import { HttpCodes } from '../../runtime/http/codes.js';
 import { defaultApp, startSandbox, type Sandbox } from '../../elements/auths/loginTypes/FSInnerType/sandbox/index.js';
 import { createTestDatabase, ENGINE, type TestDatabase } from '../helpers/database.js';
 import { tempDir, writeTree } from '../helpers/fixture.js';
 import { freePort } from '../helpers/ports.js';
+import { REDIS_URL, redisReachable } from '../helpers/redis.js';
 import { post, startServer, type ServerProcess } from './servers.js';
 
 const FS = '/api/auths/loginTypes/FSInnerExample';
 const LIMIT = 4;
-const REDIS_URL = process.env['JIT_TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 
-async function redisReachable(url: string): Promise<boolean> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1000, retryStrategy: () => null });
-  redis.on('error', () => {});
-  try {
-    await redis.connect();
-    return (await redis.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    redis.disconnect();
-  }
-}
 // CI starts Redis; a developer machine without it skips the Redis store by name.
 const redisUp = process.env['CI'] ? true : await redisReachable(REDIS_URL);
 

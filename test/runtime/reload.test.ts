@@ -3,22 +3,13 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { RuntimeCodes, type App, type Diagnostic, type ReloadEvent } from '../../runtime/index.js';
 import { useScenarios } from '../helpers/scenario.js';
 import { greeter, type Greeter } from '../helpers/platform.js';
+import { until } from '../helpers/reload.js';
 
 const scenario = useScenarios();
 
 /** Resolves after the next reload the app applies. */
 const nextReload = (app: App) => new Promise<void>((resolve) => app.once('reload', () => resolve()));
 
-/** Waits (through hot reload) until the app shows what a test wrote. */
-async function until(app: App, ready: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  for (;;) {
-    await app.settled();
-    if (ready()) return;
-    if (Date.now() > end) throw new Error('the app did not pick the change up');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 const GREETER_FUNCTIONS = [{ name: 'greet', access: 'public', args: [] }];
 

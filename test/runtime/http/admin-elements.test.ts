@@ -2,25 +2,16 @@ import { describe, expect, test } from '@jest/globals';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MAX_ID_LENGTH, MAX_SEGMENT_LENGTH } from '../../../runtime/ids.js';
-import { RuntimeCodes, type App } from '../../../runtime/index.js';
+import { RuntimeCodes } from '../../../runtime/index.js';
 import { readInstanceConfig } from '../../../runtime/scaffold/write.js';
 import { REDIRECT_URI } from '../../elements/auths/loginTypes/FSInnerType/harness.js';
 import { sessionCookie, useHttpWorld, type HttpWorld } from './http-world.js';
+import { until } from '../../helpers/reload.js';
 
 const httpWorld = useHttpWorld();
 const NEW = 'auths.loginTypes.SecondFeishu';
 const NEW_DIR = 'apps/demo/auths/loginTypes/SecondFeishu';
 
-/** Waits (through hot reload) until the app shows what a test wrote. */
-async function until(app: App, ready: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  for (;;) {
-    await app.settled();
-    if (ready()) return;
-    if (Date.now() > end) throw new Error('the app did not pick the change up');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 async function adminWorld(): Promise<HttpWorld & { admin: string }> {
   const w = await httpWorld();

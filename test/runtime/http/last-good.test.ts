@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { App, Diagnostic, DiagnosticCode } from '../../../runtime/index.js';
 import { REDIRECT_URI } from '../../elements/auths/loginTypes/FSInnerType/harness.js';
 import { sessionCookie, useHttpWorld, type HttpWorld } from './http-world.js';
+import { until } from '../../helpers/reload.js';
 
 /**
  * "Last good means last good everywhere": while the newest edit of a login
@@ -75,16 +76,6 @@ const edits: BrokenEdit[] = [
   },
 ];
 
-/** Waits (through hot reload) until the app shows what a test wrote. */
-async function until(app: App, ready: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  for (;;) {
-    await app.settled();
-    if (ready()) return;
-    if (Date.now() > end) throw new Error('the app did not pick the change up');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 /** "a=1; b=2" from a reply's Set-Cookie headers: what a browser would send back. */
 function cookiesOf(reply: LightMyRequestResponse): string {
