@@ -21,7 +21,7 @@
  * "Cold" means a fresh process and a fresh App; the files were just written, so
  * the OS page cache is warm. The watcher is started after the cold load
  * (App.watch(), exactly what loadApp's `watch: true` does) so the load figure
- * is not mixed with chokidar's start-up, which is printed separately.
+ * is not mixed with the watcher's start-up, which is printed separately.
  * Exits 0 on a MISS (it is a benchmark), non-zero on diagnostics or errors.
  */
 import { writeFileSync } from 'node:fs';
@@ -138,12 +138,12 @@ async function run(fx: Fixture): Promise<void> {
     line('first getElement of all instances', firstGetMs, 'ms');
     line('warm getElement', warmPerSec, 'calls/s', above(warmPerSec, 5_000_000, '5,000,000/s'));
     line('  warm calls made (in ~1 s)', calls, 'calls');
-    line('watcher start (chokidar ready)', watchMs, 'ms');
+    line('watcher start (ready to report edits)', watchMs, 'ms', below(watchMs, 1000, '1000 ms'));
     line(`config edit visible p50 (${edits} edits)`, p50, 'ms', below(p50, 150, '150 ms'));
     line(`config edit visible p99`, p99, 'ms');
     line('RSS before load (tsx, fixture written)', rssBefore, 'MB');
     line('RSS after load + instances', rssLoaded, 'MB', below(rssLoaded, 150, '150 MB'));
-    line('RSS after edits (watcher on)', rssEdited, 'MB', below(rssEdited, 150, '150 MB'));
+    line('RSS after edits (watcher on)', rssEdited, 'MB', below(rssEdited, 250, '250 MB'));
   } finally {
     await app.close();
   }

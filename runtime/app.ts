@@ -20,7 +20,7 @@ import { Registry, type ServedElement, type SwapResult } from './registry.js';
 import { isCodeFile, isElementFile, LayerWatcher, type FileChange } from './watcher.js';
 
 export interface LoadAppOptions {
-  /** Pick up folder and config edits while running (chokidar). Default false. */
+  /** Pick up folder and config edits while running (@parcel/watcher). Default false. */
   watch?: boolean;
   /** Reject with every diagnostic instead of quarantining (for CI). */
   strict?: boolean;
@@ -274,7 +274,7 @@ export class App extends EventEmitter implements ElementHost {
     for (const change of changes) {
       if (change.kind === 'addDir' || change.kind === 'unlinkDir' || (isElementFile(change.path) && change.kind !== 'change')) rescan.add(change.layer);
       if (isCodeFile(change.path)) {
-        if (!change.verify && change.kind !== 'unlink') {
+        if (change.kind !== 'unlink') {
           restart.push(diagnostic('RESTART_REQUIRED', `Code changed in ${change.path}; the running app still uses the code it started with.`, { file: change.path }));
         }
         continue;

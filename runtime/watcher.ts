@@ -1,5 +1,6 @@
+import { statSync } from 'node:fs';
 import { basename, relative, sep } from 'node:path';
-import { watch, type FSWatcher } from 'chokidar';
+import { subscribe, type AsyncSubscription, type Event } from '@parcel/watcher';
 import type { Layer } from './loader/layers.js';
 
 export type ChangeKind = 'add' | 'change' | 'unlink' | 'addDir' | 'unlinkDir';
@@ -8,28 +9,28 @@ export interface FileChange {
   kind: ChangeKind;
   path: string;
   layer: Layer;
-  /** A second look at a path already reported, in case the watcher swallowed a later write. */
-  verify?: boolean;
 }
 
-/**
- * chokidar drops a second 'change' of the same file within 50 ms (its
- * throttle has no trailing event), so the last write of a quick save-save
- * could go unseen. Every reported file is looked at once more after this
- * delay; the file cache makes that free when nothing changed.
- */
-const VERIFY_AFTER_MS = 75;
+/** Never reloaded from: the app's data folder, dependencies, build output, hidden folders and files. */
+const IGNORED_NAMES = ['node_modules', 'dist'];
 
 /**
  * Watches every layer root and feeds one queue: changes arriving within
  * `debounceMs` are batched, and batches are handed to `onBatch` one at a time
  * (a rebuild never overlaps another; later changes wait for the next turn).
+ *
+ * @parcel/watcher watches folders, not files: one inotify watch per directory,
+ * crawled in native code, so a 10,000-element app costs ~10,000 kernel watches
+ * and almost no JavaScript memory (chokidar held a watcher object per file:
+ * ~31,000 of them, ~270 MB and seconds to become ready). It reports create /
+ * update / delete without saying whether a path was a folder; creations are
+ * looked at, and a deleted path whose name has no dot is taken for a folder
+ * (element folders are identifiers, which never contain one).
  */
 export class LayerWatcher {
-  private watcher: FSWatcher | undefined;
+  private subscriptions: AsyncSubscription[] = [];
   private pending: FileChange[] = [];
   private timer: NodeJS.Timeout | undefined;
-  private readonly verifyTimers = new Set<NodeJS.Timeout>();
   private running: Promise<void> = Promise.resolve();
   private closed = false;
 
@@ -41,18 +42,12 @@ export class LayerWatcher {
   ) {}
 
   async start(): Promise<void> {
-    const roots = this.layers.map((l) => l.root);
-    this.watcher = watch(roots, {
-      ignoreInitial: true,
-      ignored: (path) => this.isIgnored(path),
-    });
-    for (const kind of ['add', 'change', 'unlink', 'addDir', 'unlinkDir'] as const) {
-      this.watcher.on(kind, (path: string) => this.enqueue(kind, path));
+    for (const root of new Set(this.layers.map((l) => l.root))) {
+      const ignore = [...IGNORED_NAMES.flatMap((name) => [name, `**/${name}`]), '.*', '**/.*', 'data', ...this.ignoredDirs];
+      this.subscriptions.push(
+        await subscribe(root, (error, events) => (error ? undefined : this.receive(events)), { ignore }),
+      );
     }
-    await new Promise<void>((resolve, reject) => {
-      this.watcher!.once('ready', resolve);
-      this.watcher!.once('error', reject);
-    });
   }
 
   /** Resolves once every change seen so far has been processed. */
@@ -64,21 +59,25 @@ export class LayerWatcher {
   async close(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    for (const t of this.verifyTimers) clearTimeout(t);
-    this.verifyTimers.clear();
     this.pending = [];
     this.closed = true;
-    await this.watcher?.close();
+    await Promise.all(this.subscriptions.splice(0).map((s) => s.unsubscribe()));
     await this.running;
+  }
+
+  private receive(events: Event[]): void {
+    for (const event of events) {
+      if (this.isIgnored(event.path)) continue;
+      this.enqueue(kindOf(event), event.path);
+    }
   }
 
   private isIgnored(path: string): boolean {
     if (this.ignoredDirs.some((dir) => path === dir || path.startsWith(dir + sep))) return true;
     const layer = this.layerOf(path);
-    if (!layer) return false;
+    if (!layer) return true;
     const parts = relative(layer.root, path).split(sep);
-    if (parts[0] === 'data') return true;
-    return parts.some((p) => p === 'node_modules' || p === 'dist' || (p.startsWith('.') && p !== '.' && p !== '..'));
+    return parts[0] === 'data' || parts.some((p) => IGNORED_NAMES.includes(p) || (p.startsWith('.') && p !== '.' && p !== '..'));
   }
 
   private layerOf(path: string): Layer | undefined {
@@ -90,11 +89,11 @@ export class LayerWatcher {
     return found;
   }
 
-  private enqueue(kind: ChangeKind, path: string, verify = false): void {
+  private enqueue(kind: ChangeKind, path: string): void {
     if (this.closed) return;
     const layer = this.layerOf(path);
     if (!layer) return;
-    this.pending.push({ kind, path, layer, verify });
+    this.pending.push({ kind, path, layer });
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => this.flush(), this.debounceMs);
   }
@@ -107,14 +106,20 @@ export class LayerWatcher {
     if (batch.length === 0) return;
     // onBatch reports its own failures; the queue must survive them.
     this.running = this.running.then(() => this.onBatch(batch)).catch(() => undefined);
-    const recheck = [...new Set(batch.filter((c) => !c.verify && (c.kind === 'add' || c.kind === 'change')).map((c) => c.path))];
-    if (recheck.length > 0) {
-      const timer = setTimeout(() => {
-        this.verifyTimers.delete(timer);
-        for (const path of recheck) this.enqueue('change', path, true);
-      }, VERIFY_AFTER_MS);
-      this.verifyTimers.add(timer);
-    }
+  }
+}
+
+function kindOf(event: Event): ChangeKind {
+  if (event.type === 'update') return 'change';
+  if (event.type === 'create') return isDirectory(event.path) ? 'addDir' : 'add';
+  return basename(event.path).includes('.') ? 'unlink' : 'unlinkDir';
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false; // gone again already: its delete follows
   }
 }
 

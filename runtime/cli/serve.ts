@@ -40,7 +40,11 @@ export async function serve(appDir: string, options: ServeOptions, io: CliIo): P
   const env: Record<string, string | undefined> = { ...process.env };
   const sandbox =
     options.sandboxPort !== undefined
-      ? await startCliSandbox({ port: options.sandboxPort, redirectUris: [`${publicUrl}/login/callback`, `http://127.0.0.1:${options.port}/login/callback`] })
+      ? await startCliSandbox({
+          port: options.sandboxPort,
+          // The OAuth callback, and the pages that run inside the Feishu client (requestAccess checks the page URL).
+          redirectUris: [`${publicUrl}/login/callback`, `http://127.0.0.1:${options.port}/login/callback`, `${publicUrl}/login`, `${publicUrl}/`, `http://127.0.0.1:${options.port}/login`, `http://127.0.0.1:${options.port}/`],
+        })
       : undefined;
   if (sandbox) {
     env['FEISHU_DOMAIN'] ??= sandbox.baseUrl;

@@ -67,6 +67,9 @@ export function pageRoutes(server: FastifyInstance, ctx: HttpContext): void {
   server.get('/login', { config: { policy: PUBLIC_PAGE } }, async (request, reply) => {
     const next = safeNext((request.query as { next?: unknown }).next);
     if (next) ctx.cookies.set(request, reply, 'next', next, NEXT_MAX_AGE_SECONDS);
+    // The browser binding exists before the panels ask for states: two panels asking at once would otherwise
+    // each mint one, and the browser would keep only the last, orphaning the other panel's states.
+    callingBrowser(request, reply, ctx.cookies).binding();
     return html(
       reply,
       page(

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -8,6 +8,8 @@ import { browserAvailable } from './browser.js';
 import { artifacts, serveDemoApp, type ServedApp } from './served-app.js';
 
 const maybe = browserAvailable ? describe : describe.skip;
+// A browser step under a loaded CI machine (every suite in parallel on two cores) can take seconds.
+jest.setTimeout(60_000);
 const NEW = 'auths.loginTypes.TeamFeishu';
 
 /**

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { Sandbox } from '../../elements/auths/loginTypes/FSInnerType/sandbox/index.js';
@@ -7,6 +7,8 @@ import { browserAvailable } from './browser.js';
 import { artifacts, serveDemoApp, type ServedApp } from './served-app.js';
 
 const maybe = browserAvailable ? describe : describe.skip;
+// A browser step under a loaded CI machine (every suite in parallel on two cores) can take seconds.
+jest.setTimeout(60_000);
 
 /**
  * The demo's login page in a real Chromium: the app server on localhost, the
@@ -93,13 +95,174 @@ maybe('login in a real browser', () => {
     await victim.close();
   });
 
-  test('inside the Feishu client (emulated JSAPI) the page logs in without a QR code', async () => {
+  test('a QR-code SDK without matchOrigin/matchData: a clear error, and no message is trusted', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
-    await page.goto(`${base}/login?feishuClient=lisi`);
-    await page.waitForURL(`${base}/`);
-    await expect(page.getByTestId('user-name').textContent()).resolves.toBe(sandbox.org.user('lisi').name);
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await context.route('**/_sandbox/qrlogin.js', (route) => route.fulfill({ contentType: 'text/javascript', body: 'window.QRLogin = function () { return {}; };' }));
+    await page.goto(`${base}/login`);
+    await expect(page.getByTestId('panel-error').textContent()).resolves.toContain('no matchOrigin/matchData');
+    await page.evaluate("window.postMessage({ source: 'qrcode', tmp_code: 'forged' }, '*')"); // what the QR frame would post
+    await page.waitForTimeout(200);
+    expect(page.url()).toBe(`${base}/login`);
+    expect(pageErrors).toEqual([]);
     await context.close();
+  });
+
+  describe('inside the Feishu client (H5 JSSDK; the sandbox serves it at the same path as Feishu)', () => {
+    // Chromium's own user agent plus the tokens Feishu's client adds (the format is not documented: UNVERIFIED).
+    const CLIENT_UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36 Lark/7.35.0 LarkLocale/zh_CN ChannelName/Feishu';
+    const SDK_PATH = '/lark/op/h5-js-sdk-1.5.44.js';
+
+    afterEach(() => {
+      sandbox.resetFeishuClient();
+    });
+
+    /** A fresh browser context and page, with what the page logged as errors and which JSAPIs it called. */
+    async function open(userAgent: string | undefined) {
+      const context = await browser.newContext(userAgent ? { userAgent } : {});
+      const page = await context.newPage();
+      const errors: string[] = [];
+      const failedLoads: string[] = [];
+      page.on('console', (message) => {
+        if (message.type() !== 'error') return;
+        // Chromium itself logs a script it could not fetch; that is the network, not the page's code.
+        (message.text().startsWith('Failed to load resource') ? failedLoads : errors).push(message.text());
+      });
+      page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+      const calls: string[] = [];
+      const scripts: string[] = [];
+      page.on('request', (request) => {
+        if (request.method() === 'POST' && request.url() === `${sandbox.baseUrl}/_sandbox/client/calls`) calls.push(JSON.parse(request.postData() ?? '{}').api);
+        if (request.resourceType() === 'script') scripts.push(request.url());
+      });
+      return { context, page, errors, failedLoads, calls, scripts };
+    }
+
+    async function qrShown(page: Page): Promise<void> {
+      await page.frameLocator('[data-testid="feishu-qr"] iframe').locator('[data-testid="sandbox-qr"] svg').first().waitFor({ state: 'visible' });
+    }
+
+    test('requestAccess signs the client user in without a QR code', async () => {
+      sandbox.setFeishuClient({ userId: 'lisi' });
+      const { context, page, errors, calls, scripts } = await open(CLIENT_UA);
+      await page.goto(`${base}/login`);
+      await page.waitForURL(`${base}/`);
+      await expect(page.getByTestId('user-name').textContent()).resolves.toBe(sandbox.org.user('lisi').name);
+      expect(calls).toEqual(['requestAccess']);
+      expect(scripts).toContain(`${sandbox.baseUrl}${SDK_PATH}`); // Feishu's script path, on the sandbox's origin
+      expect(scripts.some((url) => url.includes('/_sandbox/qrlogin.js'))).toBe(false); // no QR code at all
+      expect(errors).toEqual([]);
+      await context.close();
+    });
+
+    test.each([
+      ['requestAccess answers errno 103', 'unsupported', ['requestAccess', 'requestAuthCode']],
+      ['there is no requestAccess', 'missing', ['requestAuthCode']],
+    ] as const)('an old client (%s) falls back to requestAuthCode and signs in', async (_, mode, expected) => {
+      sandbox.setFeishuClient({ userId: 'wangwu', requestAccess: mode });
+      const { context, page, errors, calls } = await open(CLIENT_UA);
+      await page.goto(`${base}/login`);
+      await page.waitForURL(`${base}/`);
+      await expect(page.getByTestId('user-name').textContent()).resolves.toBe(sandbox.org.user('wangwu').name);
+      expect(calls).toEqual([...expected]);
+      expect(errors).toEqual([]);
+      await context.close();
+    });
+
+    test('the user declines (2700002): a message and the QR code, which still signs in', async () => {
+      sandbox.setFeishuClient({ userId: 'lisi', requestAccess: 'decline' });
+      const { context, page, errors, calls } = await open(CLIENT_UA);
+      await page.goto(`${base}/login`);
+      const notice = page.getByTestId('feishu-client-notice');
+      await expect(notice.getAttribute('data-error-code')).resolves.toBe('2700002');
+      await expect(notice.textContent()).resolves.toContain('You declined');
+      await qrShown(page);
+      expect(calls).toEqual(['requestAccess']);
+      await page.frameLocator('[data-testid="feishu-qr"] iframe').locator('[data-testid="simulate-scan"][data-user-id="zhangsan"]').click();
+      await page.waitForURL(`${base}/`);
+      await expect(page.getByTestId('user-name').textContent()).resolves.toBe(sandbox.org.user('zhangsan').name);
+      expect(errors).toEqual([]);
+      await context.close();
+    });
+
+    test('a page URL that is not a registered redirect URL (10236): a message naming it, and the QR code', async () => {
+      const app = sandbox.apps[0]!;
+      const registered = [...app.redirectUris];
+      app.redirectUris = registered.filter((url) => url !== `${base}/login`);
+      try {
+        const { context, page, errors } = await open(CLIENT_UA);
+        await page.goto(`${base}/login?next=%2Fadmin`);
+        const notice = page.getByTestId('feishu-client-notice');
+        await expect(notice.getAttribute('data-error-code')).resolves.toBe('10236');
+        const text = await notice.textContent();
+        expect(text).toContain(`${base}/login is not a redirect URL`);
+        expect(text).toContain('Redirect URLs');
+        await qrShown(page);
+        expect(errors).toEqual([]);
+        await context.close();
+      } finally {
+        app.redirectUris = registered;
+      }
+    });
+
+    test('a client user who cannot sign in (h5sdk.error): a message and the QR code', async () => {
+      sandbox.setFeishuClient({ userId: 'zhengshi' }); // resigned
+      const { context, page, errors, calls } = await open(CLIENT_UA);
+      await page.goto(`${base}/login`);
+      await expect(page.getByTestId('feishu-client-notice').textContent()).resolves.toContain('The Feishu client reported an error');
+      await qrShown(page);
+      expect(calls).toEqual([]);
+      expect(errors).toEqual([]);
+      await context.close();
+    });
+
+    test('a plain browser gets the QR code, never loads the H5 JSSDK, and logs no error', async () => {
+      const { context, page, errors, failedLoads, scripts } = await open(undefined);
+      await page.goto(`${base}/login`);
+      await qrShown(page);
+      expect(scripts.some((url) => url.includes(SDK_PATH))).toBe(false);
+      await expect(page.getByTestId('feishu-client-notice').count()).resolves.toBe(0);
+      expect(errors).toEqual([]);
+      expect(failedLoads).toEqual([]);
+      await context.close();
+    });
+
+    test('a browser that only looks like the client loads the SDK harmlessly and gets the QR code', async () => {
+      const { context, page, errors, failedLoads, scripts, calls } = await open('Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36 Feishu-Bot-Preview');
+      await page.goto(`${base}/login`);
+      await qrShown(page);
+      expect(scripts).toContain(`${sandbox.baseUrl}${SDK_PATH}`);
+      expect(calls).toEqual([]);
+      await expect(page.getByTestId('feishu-client-notice').count()).resolves.toBe(0);
+      expect(errors).toEqual([]);
+      expect(failedLoads).toEqual([]);
+      await context.close();
+    });
+
+    test('when the H5 JSSDK cannot load, the client user gets the QR code and the page throws nothing', async () => {
+      const { context, page, errors } = await open(CLIENT_UA);
+      await context.route(`**${SDK_PATH}`, (route) => route.abort('connectionrefused'));
+      await page.goto(`${base}/login`);
+      await qrShown(page);
+      await expect(page.getByTestId('feishu-client-notice').count()).resolves.toBe(0);
+      expect(errors).toEqual([]);
+      await context.close();
+    });
+
+    test('an SDK whose h5sdk.ready never fires: the QR code after a few seconds', async () => {
+      const { context, page, errors } = await open(CLIENT_UA);
+      await context.route(`**${SDK_PATH}`, (route) =>
+        route.fulfill({ contentType: 'text/javascript', body: 'window.h5sdk = { ready: function () {}, error: function () {} }; window.tt = {};' }),
+      );
+      await page.goto(`${base}/login`);
+      await page.getByTestId('workspace-login').waitFor();
+      await qrShown(page);
+      await expect(page.getByTestId('feishu-client-notice').count()).resolves.toBe(0);
+      expect(errors).toEqual([]);
+      await context.close();
+    }, 20_000);
   });
 
   test('the admin page shows the element tree and runs a department sync to completion', async () => {

@@ -28,7 +28,8 @@ export async function serveDemoApp(options: { env?: (sandbox: Sandbox) => Record
   const temp = tempDir('jit-e2e-');
   const port = await freePort();
   const base = `http://localhost:${port}`;
-  const sandbox = await startSandbox({ rate: 0, apps: [{ ...defaultApp(), redirectUris: [`${base}/login/callback`] }] });
+  // The callback, and the pages that run inside the Feishu client (requestAccess checks the calling page's URL).
+  const sandbox = await startSandbox({ rate: 0, apps: [{ ...defaultApp(), redirectUris: [`${base}/login/callback`, `${base}/login`, `${base}/`] }] });
   writeTree(temp.dir, {
     'apps/demo/app.json': { name: 'demo', title: 'Demo app' },
     'apps/demo/auths/loginTypes/FSInnerExample/e.json': { title: 'Feishu', type: 'auths.loginTypes.FSInnerType' },

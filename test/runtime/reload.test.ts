@@ -73,6 +73,27 @@ describe('hot reload', () => {
     expect(app.getElement<Greeter>('greeters.Other').config.greeting).toBe('other');
   });
 
+  test('saves in quick succession: the last one is what serves (no write is swallowed)', async () => {
+    const s = scenario({ 'apps/a/app.json': { name: 'a' }, ...greeter('apps/a/greeters/Hello', { greeting: 'v0' }) });
+    const app = await s.load('a', { watch: true });
+    for (let i = 1; i <= 5; i++) {
+      writeFileSync(s.path('apps/a/greeters/Hello/Hello.json'), JSON.stringify({ greeting: `v${i}` }));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await until(app, () => app.getElement<Greeter>('greeters.Hello').config.greeting === 'v5');
+    expect(app.getElement<Greeter>('greeters.Hello').config.greeting).toBe('v5');
+  });
+
+  test('a folder of elements removed and put back while running', async () => {
+    const s = scenario({ 'apps/a/app.json': { name: 'a' }, ...greeter('apps/a/greeters/team/One', { greeting: 'one' }), ...greeter('apps/a/greeters/team/Two', { greeting: 'two' }) });
+    const app = await s.load('a', { watch: true });
+    rmSync(s.path('apps/a/greeters/team'), { recursive: true });
+    await until(app, () => app.getElementDefine('greeters.team.One') === undefined && app.getElementDefine('greeters.team.Two') === undefined);
+    s.write(greeter('apps/a/greeters/team/One', { greeting: 'back' }));
+    await until(app, () => app.getElementDefine('greeters.team.One') !== undefined);
+    expect(app.getElement<Greeter>('greeters.team.One').config.greeting).toBe('back');
+  });
+
   test('an edit leaves unrelated instances untouched', async () => {
     const s = scenario({
       'apps/a/app.json': { name: 'a' },

@@ -50,7 +50,7 @@ function orgTree(departments) {
     el(
       'li',
       { dataset: { testid: 'org-department', deptId: d.deptId } },
-      el('span', { textContent: `${d.name} (${d.members} member${d.members === 1 ? '' : 's'})${d.status === 'deleted' ? ' — deleted' : ''}` }),
+      el('span', { textContent: `${d.name ?? d.customId ?? d.deptId} (${d.members} member${d.members === 1 ? '' : 's'})${d.status === 'deleted' ? ' — deleted' : ''}` }),
       children.has(d.deptId) ? el('ul', {}, ...children.get(d.deptId).map(item)) : null,
     );
   return departments.length ? el('ul', { className: 'tree' }, ...(children.get('root') ?? []).map(item)) : el('p', { textContent: 'Nothing synced yet.' });

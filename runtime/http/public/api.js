@@ -27,10 +27,21 @@ async function request(method, path, body) {
 
 const methodPath = (fullName, method) => `/api/${fullName.split('.').join('/')}/${method}`;
 
+// Login states are bound to this browser by a cookie the first getLoginConfig answer sets (when the page did not
+// already). Later calls wait for that first answer, so states asked for at once all carry the same binding.
+let firstLoginConfig;
+function loginConfig(call) {
+  if (!firstLoginConfig) {
+    firstLoginConfig = call();
+    return firstLoginConfig;
+  }
+  return firstLoginConfig.catch(() => undefined).then(call);
+}
+
 export const api = {
   /** Any method the element's Type lists in functionList. */
   call: (fullName, method, params = {}) => request('POST', methodPath(fullName, method), params),
-  getLoginConfig: (fullName) => request('POST', methodPath(fullName, 'getLoginConfig'), {}),
+  getLoginConfig: (fullName) => loginConfig(() => request('POST', methodPath(fullName, 'getLoginConfig'), {})),
   /** Logs in with a provider's authorization code and starts a session (cookie). */
   loginWithCode: (fullName, { authCode, state }) => request('POST', methodPath(fullName, 'loginWithCode'), state ? { authCode, state } : { authCode }),
   session: () => request('GET', '/api/session'),

@@ -68,7 +68,7 @@ describe('jit new <app> <id> --type', () => {
 
   test('--ask-all also asks optional fields, showing enum values and defaults; Enter skips them', async () => {
     const app = emptyApp();
-    const r = await jit(['new', app, ID, '--type', TYPE, '--ask-all', '--secrets-as-values', '--set', 'appId=cli_1'], 'typed-secret\n\n\nopen_id\n');
+    const r = await jit(['new', app, ID, '--type', TYPE, '--ask-all', '--secrets-as-values', '--set', 'appId=cli_1'], 'typed-secret\n\n\n\nopen_id\n'); // secret, then Enter for domain, redirectUri and scope
     expect(r.code).toBe(0);
     expect(r.out).toContain('one of: "user_id", "open_id", "union_id"');
     expect(r.out).toContain('default: "user_id"');

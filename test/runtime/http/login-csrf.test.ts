@@ -18,6 +18,18 @@ describe('login states are bound to the browser that asked for them (login CSRF)
     expect(browser.cookies.get('jit_login')).toBe(binding);
   });
 
+  test('the login page sets the binding before its panels ask, so states asked for at once are all usable', async () => {
+    const w = await httpWorld();
+    const browser = w.browser();
+    await browser.get('/login');
+    expect(browser.cookies.get('jit_login')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const [a, b] = await Promise.all([browser.call(FS, 'getLoginConfig'), browser.call(FS, 'getLoginConfig')]);
+    for (const reply of [a, b]) {
+      const { code } = w.sandbox.issueCode({ userId: 'wangwu', redirectUri: REDIRECT_URI });
+      expect((await browser.call(FS, 'loginWithCode', { authCode: code, state: reply.json().data.state })).statusCode).toBe(200);
+    }
+  });
+
   test("the attack: an attacker's callback link opened by a victim does not sign the victim's browser in", async () => {
     const w = await httpWorld();
     const victim = w.browser();

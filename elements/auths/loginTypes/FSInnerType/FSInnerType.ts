@@ -7,7 +7,7 @@ import { FSInnerCodes, isUserGone } from './codes.js';
 import type { FSInnerConfig } from './config.js';
 import { DepartmentSync, type SyncProgress } from './department-sync.js';
 import { Directory } from './directory.js';
-import { FeishuApi } from './feishu/api.js';
+import { FeishuApi, ROOT_DEPARTMENT_ID } from './feishu/api.js';
 import { hostsFor, type FeishuHosts } from './feishu/hosts.js';
 import { FeishuHttp } from './feishu/http.js';
 import type { FeishuContactUser, FeishuUserInfo } from './feishu/types.js';
@@ -16,8 +16,9 @@ import { assertAuthCode, authorizeUrl, pkcePair, qrAuthorizeUrl } from './login.
 import { FSInnerAuthModel, fsInnerEntities } from './models.js';
 import { migrations as fsInnerMigrations } from './migrations/index.js';
 import { EndpointPacer } from './pacing.js';
-import { idOf, leaderIdsOf, profileFromContact, profileFromUserInfo, type ContactProfile, type DepartmentFacts, type FSInnerUserDetail, type FSInnerUserInfo, type UserStatus } from './profile.js';
+import { departmentFactsOf, idOf, leadsAny, preferKnown, profileFromContact, profileFromUserInfo, type ContactProfile, type DepartmentFacts, type FSInnerUserDetail, type FSInnerUserInfo, type UserStatus } from './profile.js';
 import { runPreflight, type PreflightReport } from './preflight.js';
+import { UserTokenKeeper, type FSInnerUserTokens } from './user-tokens.js';
 
 export interface LoginConfig {
   appId: string;
@@ -30,8 +31,11 @@ export interface LoginConfig {
   qrAuthorizeUrl: string;
   /** Script defining window.QRLogin: Feishu's SDK, or the sandbox's stand-in. */
   qrSdkUrl: string;
-  /** Sandbox mode only: a script emulating the Feishu client's JSAPI (tt.requestAuthCode). */
-  jsapiEmulatorUrl?: string;
+  /**
+   * Feishu's H5 JSSDK (window.h5sdk, window.tt) for password-free login inside the Feishu client; for a
+   * sandbox domain, the sandbox's stand-in at the same path on the sandbox origin. Same code path either way.
+   */
+  h5SdkUrl: string;
   expiresIn: number;
 }
 
@@ -76,7 +80,7 @@ export class FSInnerType extends LoginType<FSInnerConfig> {
       authorizeUrl: authorizeUrl(this.hosts, this.config, redirect.state, pkce.challenge),
       qrAuthorizeUrl: qrAuthorizeUrl(this.hosts, this.config, qr.state),
       qrSdkUrl: this.hosts.qrSdk,
-      ...(this.hosts.sandbox ? { jsapiEmulatorUrl: `${this.hosts.open}/_sandbox/h5sdk.js` } : {}),
+      h5SdkUrl: this.hosts.h5Sdk,
       expiresIn: ttlSeconds,
     };
   }
@@ -105,6 +109,8 @@ export class FSInnerType extends LoginType<FSInnerConfig> {
         refreshToken: token.refresh_token ?? null,
         expiresAt: now + token.expires_in * 1000,
         refreshExpiresAt: token.refresh_token_expires_in ? now + token.refresh_token_expires_in * 1000 : null,
+        // A flow without scope (the QR code's passport goto, §5b) gets a refresh token only if Feishu sends one.
+        scope: token.scope ?? null,
       },
       tenantKey: info.tenant_key ?? null,
       synced: false,
@@ -141,13 +147,16 @@ export class FSInnerType extends LoginType<FSInnerConfig> {
         avatar640: user.avatar?.avatar_640 ?? null,
         avatarOrigin: user.avatar?.avatar_origin ?? null,
       },
-      statusFlags: {
-        isFrozen: user.status?.is_frozen ?? false,
-        isResigned: user.status?.is_resigned ?? false,
-        isActivated: user.status?.is_activated ?? true,
-        isExited: user.status?.is_exited ?? false,
-        isUnjoin: user.status?.is_unjoin ?? false,
-      },
+      // Withheld without contact:user.employee:readonly: unknown, not "all clear".
+      statusFlags: user.status
+        ? {
+            isFrozen: user.status.is_frozen ?? false,
+            isResigned: user.status.is_resigned ?? false,
+            isActivated: user.status.is_activated ?? true,
+            isExited: user.status.is_exited ?? false,
+            isUnjoin: user.status.is_unjoin ?? false,
+          }
+        : null,
       localUserId: row?.localUserId ?? null,
     };
   }
@@ -200,7 +209,7 @@ export class FSInnerType extends LoginType<FSInnerConfig> {
     );
   }
 
-  /** Preflight: credentials, redirect URI, and which permissions are missing (so which fields will be empty). */
+  /** Preflight: credentials, redirect URI, contact range, and per feature which permissions are granted and what each missing one costs (preflight.ts). */
   checkConfig(): Promise<PreflightReport> {
     return runPreflight(this.api, this.config);
   }
@@ -215,9 +224,18 @@ export class FSInnerType extends LoginType<FSInnerConfig> {
     return this.directory.orgTree();
   }
 
-  /** A logged-in user's Feishu tokens (decrypted), for calling Feishu on their behalf. Never exposed over HTTP. */
-  getUserTokens(params: { userId: string }) {
-    return this.directory.userTokens(requireId(params?.userId, 'userId'));
+  private userTokenKeeper: UserTokenKeeper | undefined;
+
+  /**
+   * A logged-in user's Feishu tokens (decrypted), for calling Feishu on their behalf: the access token
+   * is valid now, refreshed when under 5 minutes are left and a refresh token allows (one refresh per
+   * user at a time across processes, user-tokens.ts). Undefined when none are stored. Code 42007 when
+   * the user must sign in again. Never exposed over HTTP.
+   */
+  async getUserTokens(params: { userId: string }): Promise<FSInnerUserTokens | undefined> {
+    const userId = requireId(params?.userId, 'userId');
+    this.userTokenKeeper ??= new UserTokenKeeper(this.host.dataSource, this.directory, this.api, () => this.host.now());
+    return this.userTokenKeeper.get(userId);
   }
 
   /** Token cache state for status pages (never the token). */
@@ -243,8 +261,11 @@ export class FSInnerType extends LoginType<FSInnerConfig> {
    */
   private async loginProfile(userId: string, info: FeishuUserInfo, row: FSInnerAuthModel | null, prefetched?: FeishuContactUser): Promise<{ profile: ContactProfile; source: 'localCopy' | 'contact' | 'userInfo' }> {
     if (row && this.isFresh(row) && !hasLeft(row.status)) {
-      const departments = await this.directory.departmentsOf(userId);
-      return { profile: { ...profileFromUserInfo(info), ...storedProfile(row), departments, isLeader: departments.some((d) => d.isLeader) }, source: 'localCopy' };
+      const memberships = await this.directory.departmentsOf(userId);
+      // No membership and no leader flag stored: the sync could not read this person's departments.
+      const departments = memberships.length === 0 && row.isLeader === null ? null : memberships;
+      const stored: ContactProfile = { ...profileFromUserInfo(info), ...storedProfile(row), departments, isLeader: leadsAny(departments) };
+      return { profile: preferKnown(stored, profileFromUserInfo(info)), source: 'localCopy' };
     }
     let user: FeishuContactUser;
     try {
@@ -255,7 +276,8 @@ export class FSInnerType extends LoginType<FSInnerConfig> {
       if (Code.is(err) && err.code === FSInnerCodes.PERMISSION_MISSING) return { profile: { ...profileFromUserInfo(info), ...(row?.status ? { status: row.status as UserStatus } : {}) }, source: 'userInfo' };
       throw err;
     }
-    return { profile: profileFromContact(user, userId, await this.departmentFacts(user.department_ids ?? [])), source: 'contact' };
+    // What the contact record withholds (no permission for it) user_info may still tell: name, avatar, email, mobile.
+    return { profile: preferKnown(profileFromContact(user, userId, await this.departmentFacts(user.department_ids ?? [])), profileFromUserInfo(info)), source: 'contact' };
   }
 
   /** Hook for subclasses (e.g. an app's override restricting login to one department). Throw Code 40301 to refuse. */
@@ -265,15 +287,17 @@ export class FSInnerType extends LoginType<FSInnerConfig> {
     return row?.syncedAt != null && this.host.now() - row.syncedAt < this.config.userSyncTtlSeconds * 1000;
   }
 
-  /** Names and leaders of departments: from the local copy, the rest in one batch request. */
+  /**
+   * Names and leaders of departments: from the local copy, the rest in one batch request (the root
+   * "0" is virtual and never asked for). Without contact:contact.base:readonly — the only permission
+   * departments/batch accepts — those stay unknown.
+   */
   protected async departmentFacts(deptIds: string[]): Promise<Map<string, DepartmentFacts>> {
     const facts = await this.directory.departmentFacts(deptIds);
-    const missing = deptIds.filter((id) => !facts.has(id));
+    const missing = deptIds.filter((id) => !facts.has(id) && id !== ROOT_DEPARTMENT_ID);
     if (missing.length > 0) {
       try {
-        for (const d of await this.api.departmentsBatch(missing, this.config.userIdType)) {
-          facts.set(d.open_department_id, { name: d.name, customId: d.department_id ?? null, leaderIds: leaderIdsOf(d) });
-        }
+        for (const d of await this.api.departmentsBatch(missing, this.config.userIdType)) facts.set(d.open_department_id, departmentFactsOf(d));
       } catch (err) {
         if (!(Code.is(err) && err.code === FSInnerCodes.PERMISSION_MISSING)) throw err;
       }
@@ -298,7 +322,7 @@ function storedProfile(row: FSInnerAuthModel): Partial<ContactProfile> {
     department: row.department,
     position: row.position,
     gender: row.gender as ContactProfile['gender'],
-    status: (row.status ?? 'active') as ContactProfile['status'],
+    status: row.status as ContactProfile['status'],
     employeeNo: row.employeeNo,
   };
 }

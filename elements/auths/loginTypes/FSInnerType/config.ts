@@ -6,6 +6,8 @@ export interface FSInnerConfig {
   readonly appSecret: string;
   readonly domain: string;
   readonly redirectUri?: string;
+  /** Space-separated scopes for the redirect flow's authorize URL; offline_access brings a refresh token. */
+  readonly scope?: string;
   readonly userIdType: UserIdType;
   readonly stateTtlSeconds: number;
   readonly binding: 'create' | 'match' | 'existing';

@@ -2,10 +2,10 @@ import pLimit from 'p-limit';
 import type { FSInnerConfig } from './config.js';
 import type { Directory } from './directory.js';
 import { isUserGone } from './codes.js';
-import { departmentIdType, type FeishuApi } from './feishu/api.js';
+import { departmentIdType, ROOT_DEPARTMENT_ID, type FeishuApi } from './feishu/api.js';
 import type { FeishuContactUser, FeishuDepartment, Page } from './feishu/types.js';
 import type { Leavers } from './leavers.js';
-import { idOf, leaderIdsOf, profileFromContact, type DepartmentFacts } from './profile.js';
+import { departmentFactsOf, idOf, leaderIdsOf, profileFromContact, type DepartmentFacts } from './profile.js';
 
 export interface SyncProgress {
   phase: 'departments' | 'users' | 'writing' | 'done';
@@ -19,7 +19,7 @@ export interface SyncProgress {
 const CONCURRENCY = 16;
 /** Rows per transaction: large enough to amortise commits, small enough to keep locks short. */
 const BATCH = 500;
-const ROOT = '0';
+const ROOT = ROOT_DEPARTMENT_ID;
 
 /**
  * Copies Feishu's organization into the Directory:
@@ -75,7 +75,7 @@ export class DepartmentSync {
 
     progress.phase = 'writing';
     report();
-    const facts = new Map<string, DepartmentFacts>([...departments.values()].map((d) => [d.open_department_id, { name: d.name, customId: d.department_id ?? null, leaderIds: leaderIdsOf(d) }]));
+    const facts = new Map<string, DepartmentFacts>([...departments.values()].map((d) => [d.open_department_id, departmentFactsOf(d)]));
     const missingFacts = new Set<string>();
     for (const user of users.values()) for (const id of user.department_ids ?? []) if (!facts.has(id)) missingFacts.add(id);
     for (const [id, fact] of await this.directory.departmentFacts([...missingFacts])) facts.set(id, fact);
@@ -185,15 +185,21 @@ export class DepartmentSync {
   }
 }
 
+/**
+ * A department as stored. What Feishu withheld stays null (events-and-scopes notes §4.2): without
+ * contact:department.organize:readonly the parent, leaders, member count and order; without
+ * contact:department.base:readonly the name and custom id. (A parent could be read off the
+ * children listing that found the department; the stored parent is Feishu's field alone.)
+ */
 function toDepartmentRow(d: FeishuDepartment) {
   return {
     deptId: d.open_department_id,
     customId: d.department_id ?? null,
-    name: d.name,
+    name: d.name ?? null,
     parentId: d.parent_department_id ?? null,
     leaderUserId: d.leader_user_id ?? null,
     leaderIds: leaderIdsOf(d),
-    memberCount: d.member_count ?? 0,
+    memberCount: d.member_count ?? null,
     sortOrder: d.order ?? null,
     deleted: d.status?.is_deleted ?? false,
   };

@@ -10,6 +10,13 @@ export interface UserTokens {
   refreshToken: string | null;
   expiresAt: number;
   refreshExpiresAt: number | null;
+  /** Space-separated scopes Feishu granted with them (null when the reply named none). */
+  scope: string | null;
+}
+
+/** Stored tokens, decrypted, with the refresh token as stored: the ciphertext a conditional update compares. */
+export interface StoredUserTokens extends UserTokens {
+  sealedRefreshToken: string | null;
 }
 
 /**
@@ -30,15 +37,54 @@ export class Directory {
   ) {}
 
   /** A user's stored Feishu tokens, decrypted (undefined if none, or made with a key no longer configured). */
-  async userTokens(userId: string): Promise<UserTokens | undefined> {
+  async userTokens(userId: string): Promise<StoredUserTokens | undefined> {
     const row = await this.findUser(userId);
     const accessToken = row?.accessToken ? this.secrets.decrypt(row.accessToken) : undefined;
     if (!row || accessToken === undefined || row.expiresAt === null) return undefined;
+    const refreshToken = row.refreshToken ? (this.secrets.decrypt(row.refreshToken) ?? null) : null;
     return {
       accessToken,
-      refreshToken: row.refreshToken ? (this.secrets.decrypt(row.refreshToken) ?? null) : null,
+      refreshToken,
       expiresAt: row.expiresAt,
-      refreshExpiresAt: row.refreshExpiresAt,
+      refreshExpiresAt: refreshToken === null ? null : row.refreshExpiresAt,
+      scope: row.tokenScope,
+      sealedRefreshToken: row.refreshToken,
+    };
+  }
+
+  /**
+   * Replaces a user's tokens after a refresh: access and rotated refresh token in one UPDATE, and
+   * only while the row still holds the refresh token that was spent (`sealedRefreshToken`, as
+   * stored). False when it does not: a login stored newer tokens meanwhile, and they stand.
+   */
+  async replaceTokens(userId: string, sealedRefreshToken: string, tokens: UserTokens): Promise<boolean> {
+    const result = await this.dataSource
+      .createQueryBuilder()
+      .update(FSInnerAuthModel)
+      .set({ ...this.tokenColumns(tokens), updatedAt: this.now() })
+      .where('instance = :instance AND userId = :userId AND refreshToken = :sealed', { instance: this.instance, userId, sealed: sealedRefreshToken })
+      .execute();
+    return result.affected === 1;
+  }
+
+  /** Forgets a user's tokens once their refresh token is dead, unless a login has stored newer ones meanwhile. */
+  async clearTokens(userId: string, sealedRefreshToken: string): Promise<void> {
+    await this.dataSource
+      .createQueryBuilder()
+      .update(FSInnerAuthModel)
+      .set({ accessToken: null, refreshToken: null, expiresAt: null, refreshExpiresAt: null, tokenScope: null, updatedAt: this.now() })
+      .where('instance = :instance AND userId = :userId AND refreshToken = :sealed', { instance: this.instance, userId, sealed: sealedRefreshToken })
+      .execute();
+  }
+
+  /** Token columns as stored: both tokens encrypted at rest (AES-256-GCM, runtime/auth/secret-box.ts). */
+  private tokenColumns(tokens: UserTokens): Pick<FSInnerAuthModel, 'accessToken' | 'refreshToken' | 'expiresAt' | 'refreshExpiresAt' | 'tokenScope'> {
+    return {
+      accessToken: this.secrets.encrypt(tokens.accessToken),
+      refreshToken: tokens.refreshToken === null ? null : this.secrets.encrypt(tokens.refreshToken),
+      expiresAt: tokens.expiresAt,
+      refreshExpiresAt: tokens.refreshToken === null ? null : tokens.refreshExpiresAt,
+      tokenScope: tokens.scope,
     };
   }
 
@@ -55,7 +101,8 @@ export class Directory {
       .createQueryBuilder('d')
       .where('d.instance = :instance AND d.deptId IN (:...deptIds)', { instance: this.instance, deptIds })
       .getMany();
-    for (const row of rows) facts.set(row.deptId, { name: row.name, customId: row.customId, leaderIds: row.leaderIds ? (JSON.parse(row.leaderIds) as string[]) : [] });
+    // leaderIds NULL: the sync could not read the leaders (unknown), as opposed to "[]" (none).
+    for (const row of rows) facts.set(row.deptId, { name: row.name, customId: row.customId, leaderIds: row.leaderIds === null ? null : (JSON.parse(row.leaderIds) as string[]) });
     return facts;
   }
 
@@ -79,13 +126,7 @@ export class Directory {
       if (extra.tenantKey) row.tenantKey = extra.tenantKey;
       if (extra.synced) row.syncedAt = now;
       if (extra.loggedIn) row.lastLoginAt = now;
-      if (extra.tokens) {
-        // Tokens are encrypted at rest (AES-256-GCM, see runtime/auth/secret-box.ts).
-        row.accessToken = this.secrets.encrypt(extra.tokens.accessToken);
-        row.refreshToken = extra.tokens.refreshToken === null ? null : this.secrets.encrypt(extra.tokens.refreshToken);
-        row.expiresAt = extra.tokens.expiresAt;
-        row.refreshExpiresAt = extra.tokens.refreshExpiresAt;
-      }
+      if (extra.tokens) Object.assign(row, this.tokenColumns(extra.tokens));
       await m
         .createQueryBuilder()
         .insert()
@@ -94,12 +135,13 @@ export class Directory {
         .orUpdate(Object.keys(row).filter((k) => k !== 'instance' && k !== 'userId'), ['instance', 'userId'])
         .updateEntity(false)
         .execute();
-      if (!extra.membershipsUnchanged && (extra.synced || profile.departments.length > 0)) {
-        await this.writeMemberships(m, [userId], this.membershipRows(userId, profile.departments, now), now);
-      }
+      if (rewriteMemberships) await this.writeMemberships(m, [userId], this.membershipRows(userId, profile.departments!, now), now);
     };
+    // Unknown departments (null: the app cannot read them) leave the stored memberships as they are.
+    const departments = profile.departments;
+    const rewriteMemberships = !extra.membershipsUnchanged && departments !== null && (extra.synced || departments.length > 0);
     // One upsert is atomic by itself; only a rewrite of memberships needs the transaction around it.
-    const single = extra.membershipsUnchanged || (!extra.synced && profile.departments.length === 0);
+    const single = !rewriteMemberships;
     await (manager ? run(manager) : single ? run(this.dataSource.manager) : this.dataSource.transaction(run));
   }
 
@@ -136,7 +178,9 @@ export class Directory {
     if (batch.length === 0) return;
     const now = this.now();
     const rows = batch.map(({ userId, profile }) => ({ ...this.profileRow(userId, profile, now), syncedAt: now }));
-    const memberships = batch.flatMap(({ userId, profile }) => this.membershipRows(userId, profile.departments, now));
+    // Users whose departments are unknown (null) keep their stored memberships.
+    const known = batch.filter((b) => b.profile.departments !== null);
+    const memberships = known.flatMap(({ userId, profile }) => this.membershipRows(userId, profile.departments!, now));
     await this.dataSource.transaction(async (m) => {
       await m
         .createQueryBuilder()
@@ -146,12 +190,12 @@ export class Directory {
         .orUpdate(Object.keys(rows[0]!).filter((k) => k !== 'instance' && k !== 'userId'), ['instance', 'userId'])
         .updateEntity(false)
         .execute();
-      await this.writeMemberships(m, batch.map((b) => b.userId), memberships, now);
+      if (known.length > 0) await this.writeMemberships(m, known.map((b) => b.userId), memberships, now);
     });
   }
 
-  /** Upserts departments: one multi-row statement per call (a batch from the sync). */
-  async saveDepartments(departments: Array<{ deptId: string; customId: string | null; name: string; parentId: string | null; leaderUserId: string | null; leaderIds: string[]; memberCount: number; sortOrder: string | null; deleted: boolean }>): Promise<void> {
+  /** Upserts departments: one multi-row statement per call (a batch from the sync). Fields Feishu withheld are null. */
+  async saveDepartments(departments: Array<{ deptId: string; customId: string | null; name: string | null; parentId: string | null; leaderUserId: string | null; leaderIds: string[] | null; memberCount: number | null; sortOrder: string | null; deleted: boolean }>): Promise<void> {
     if (departments.length === 0) return;
     const now = this.now();
     const rows = departments.map((d) => ({
@@ -161,7 +205,7 @@ export class Directory {
       name: d.name,
       parentId: d.parentId,
       leaderUserId: d.leaderUserId,
-      leaderIds: JSON.stringify(d.leaderIds),
+      leaderIds: d.leaderIds === null ? null : JSON.stringify(d.leaderIds),
       memberCount: d.memberCount,
       sortOrder: d.sortOrder,
       status: d.deleted ? 'deleted' : 'active',
@@ -247,7 +291,7 @@ export class Directory {
   }
 
   /** The synced departments with how many synced members each has, for browsing (admin page). */
-  async orgTree(): Promise<Array<{ deptId: string; customId: string | null; name: string; parentId: string | null; status: string; members: number; memberCount: number }>> {
+  async orgTree(): Promise<Array<{ deptId: string; customId: string | null; name: string | null; parentId: string | null; status: string; members: number; memberCount: number | null }>> {
     const departments = await this.dataSource.getRepository(FSInnerDeptModel).find({ where: { instance: this.instance }, order: { sortOrder: 'ASC', name: 'ASC' } });
     const counts = await this.dataSource
       .getRepository(FSInnerMembershipModel)

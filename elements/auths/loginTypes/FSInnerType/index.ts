@@ -3,3 +3,4 @@ export { FSInnerCodes } from './codes.js';
 export type { FSInnerConfig } from './config.js';
 export type { FSInnerUserInfo, FSInnerUserDetail, DepartmentRef, ContactProfile } from './profile.js';
 export { FSInnerAuthModel, FSInnerDeptModel, FSInnerMembershipModel } from './models.js';
+export type { FSInnerUserTokens } from './user-tokens.js';

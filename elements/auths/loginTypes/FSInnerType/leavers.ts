@@ -97,7 +97,10 @@ export class Leavers {
 /**
  * Active again, disabled by this instance for leaving, and no other identity of
  * the same account in this directory still gone (two Feishu users bound to one
- * account, through binding "match"): otherwise each sync would flip it.
+ * account, through binding "match"): otherwise each sync would flip it. A status
+ * that is unknown (NULL: the app cannot read it, contact:user.employee:readonly)
+ * is not known to have left, so it never disables; nor is it known to be back,
+ * so it never re-enables either.
  */
 function returnedCondition(query: SelectQueryBuilder<ObjectLiteral>): string {
   const stillLeft = query
@@ -106,7 +109,7 @@ function returnedCondition(query: SelectQueryBuilder<ObjectLiteral>): string {
     .from(FSInnerAuthModel, 'g')
     .where('g.instance = :instance AND g.localUserId = f.localUserId AND g.status IN (:...leavingStatuses)')
     .getQuery();
-  return `(f.status IS NULL OR f.status NOT IN (:...leavingStatuses)) AND u.disabled = :yes AND u.disabledBy = :instance AND NOT EXISTS ${stillLeft}`;
+  return `f.status IS NOT NULL AND f.status NOT IN (:...leavingStatuses) AND u.disabled = :yes AND u.disabledBy = :instance AND NOT EXISTS ${stillLeft}`;
 }
 
 /**

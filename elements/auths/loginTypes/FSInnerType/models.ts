@@ -56,8 +56,9 @@ export class FSInnerAuthModel {
   @Column(stringColumn(16))
   status!: string | null;
 
-  @Column(boolColumn(false))
-  isLeader!: boolean;
+  /** Leads one of their departments; null when unknown (the app cannot read the departments' leaders). */
+  @Column({ type: 'boolean', nullable: true })
+  isLeader!: boolean | null;
 
   @Column(stringColumn(64))
   employeeNo!: string | null;
@@ -73,6 +74,10 @@ export class FSInnerAuthModel {
 
   @Column(timeColumn({ nullable: true }))
   refreshExpiresAt!: number | null;
+
+  /** The scopes Feishu granted with the stored tokens (space-separated, from the token reply). */
+  @Column(textColumn())
+  tokenScope!: string | null;
 
   @Index()
   @Column(stringColumn(36))
@@ -112,10 +117,11 @@ export class FSInnerDeptModel {
   @Column(stringColumn(128))
   customId!: string | null;
 
+  /** null when the app cannot read department names (contact:department.base:readonly). */
   @Column(stringColumn(255))
-  name!: string;
+  name!: string | null;
 
-  /** Parent open_department_id, "0" for top level. */
+  /** Parent open_department_id, "0" for top level; null when unknown (contact:department.organize:readonly). */
   @Index()
   @Column(stringColumn(128))
   parentId!: string | null;
@@ -124,12 +130,13 @@ export class FSInnerDeptModel {
   @Column(stringColumn(128))
   leaderUserId!: string | null;
 
-  /** JSON array of every leader id (main and deputies). */
+  /** JSON array of every leader id (main and deputies); null when unknown (contact:department.organize:readonly). */
   @Column(textColumn())
   leaderIds!: string | null;
 
-  @Column(intColumn({ default: 0 }))
-  memberCount!: number;
+  /** Feishu's member count (sub-departments included); null when unknown (contact:department.organize:readonly). */
+  @Column(intColumn({ nullable: true }))
+  memberCount!: number | null;
 
   @Column(stringColumn(32))
   sortOrder!: string | null;
@@ -168,8 +175,9 @@ export class FSInnerMembershipModel {
   @Column(idColumn(128))
   deptId!: string;
 
-  @Column(boolColumn(false))
-  isLeader!: boolean;
+  /** null when unknown: the department's leaders were withheld, or the department could not be read. */
+  @Column({ type: 'boolean', nullable: true })
+  isLeader!: boolean | null;
 
   @Column(boolColumn(false))
   isPrimary!: boolean;

@@ -1,4 +1,4 @@
-import type { UserIdType } from './feishu/api.js';
+import { ROOT_DEPARTMENT_ID, type UserIdType } from './feishu/api.js';
 import type { FeishuContactUser, FeishuDepartment, FeishuUserInfo } from './feishu/types.js';
 
 export interface DepartmentRef {
@@ -7,7 +7,8 @@ export interface DepartmentRef {
   /** The tenant's own department_id, when known. */
   customId: string | null;
   name: string | null;
-  isLeader: boolean;
+  /** null: unknown, the app cannot read this department's leaders (contact:department.organize:readonly) or the department. */
+  isLeader: boolean | null;
   isPrimary: boolean;
 }
 
@@ -22,11 +23,14 @@ export interface FSInnerUserInfo {
   avatar: string | null;
   /** Name of the primary department. */
   department: string | null;
-  departments: DepartmentRef[];
+  /** null: unknown, the app cannot read the user's departments (contact:user.department:readonly). */
+  departments: DepartmentRef[] | null;
   position: string | null;
   gender: Gender | null;
-  status: UserStatus;
-  isLeader: boolean;
+  /** null: unknown, the app cannot read it (contact:user.employee:readonly); never taken for "active". */
+  status: UserStatus | null;
+  /** Leads one of their departments; null when that cannot be told (see DepartmentRef.isLeader). */
+  isLeader: boolean | null;
   localUserId: string;
 }
 
@@ -37,7 +41,8 @@ export interface FSInnerUserDetail extends Omit<FSInnerUserInfo, 'localUserId'> 
   employeeType: number | null;
   managerUserId: string | null;
   avatars: { avatar72: string | null; avatar240: string | null; avatar640: string | null; avatarOrigin: string | null };
-  statusFlags: { isFrozen: boolean; isResigned: boolean; isActivated: boolean; isExited: boolean; isUnjoin: boolean };
+  /** null when the app cannot read the status (contact:user.employee:readonly). */
+  statusFlags: { isFrozen: boolean; isResigned: boolean; isActivated: boolean; isExited: boolean; isUnjoin: boolean } | null;
   localUserId: string | null;
 }
 
@@ -48,27 +53,57 @@ export type UserStatus = 'active' | 'inactive' | 'frozen' | 'resigned' | 'gone';
 export interface DepartmentFacts {
   name: string | null;
   customId: string | null;
-  leaderIds: string[];
+  /** null: unknown, the leaders were withheld (contact:department.organize:readonly). */
+  leaderIds: string[] | null;
 }
 
 const GENDERS: Gender[] = ['unknown', 'male', 'female', 'other'];
 
 export const genderOf = (gender: number | undefined): Gender | null => (gender === undefined ? null : (GENDERS[gender] ?? 'other'));
 
-export function statusOf(status: FeishuContactUser['status']): UserStatus {
-  if (!status) return 'active';
+/** A missing status is unknown, not "active": Feishu withholds it without contact:user.employee:readonly (events-and-scopes notes §4.2). */
+export function statusOf(status: FeishuContactUser['status']): UserStatus | null {
+  if (!status) return null;
   if (status.is_resigned || status.is_exited) return 'resigned';
   if (status.is_frozen) return 'frozen';
   if (status.is_activated === false || status.is_unjoin) return 'inactive';
   return 'active';
 }
 
-/** Leaders of a department: the main leader and every entry of leaders[] (contract §4, "Is the user a department leader?"). */
-export function leaderIdsOf(department: FeishuDepartment): string[] {
+/**
+ * Leaders of a department: the main leader and every entry of leaders[] (contract §4, "Is the user a
+ * department leader?"); null when they were withheld. leader_user_id and leaders[].leaderID come
+ * with parent_department_id under contact:department.organize:readonly (events-and-scopes notes
+ * §4.2), so a department that names no leader and has no parent field is one whose leaders the app
+ * cannot see, not one without leaders.
+ */
+export function leaderIdsOf(department: FeishuDepartment): string[] | null {
   const ids = new Set<string>();
   if (department.leader_user_id) ids.add(department.leader_user_id);
   for (const leader of department.leaders ?? []) if (leader.leaderID) ids.add(leader.leaderID);
+  if (ids.size === 0 && department.parent_department_id === undefined) return null;
   return [...ids];
+}
+
+/** Facts about a department as Feishu sent it; withheld fields stay null. */
+export function departmentFactsOf(department: FeishuDepartment): DepartmentFacts {
+  return { name: department.name ?? null, customId: department.department_id ?? null, leaderIds: leaderIdsOf(department) };
+}
+
+/**
+ * Whether a user leads a department, from the department's facts; null when they are unknown. The
+ * root "0" is virtual (contract §4) and leads no one: membership of it is never leadership.
+ */
+export function leadsDepartment(departmentId: string, facts: DepartmentFacts | undefined, userId: string): boolean | null {
+  if (departmentId === ROOT_DEPARTMENT_ID) return false;
+  return facts?.leaderIds ? facts.leaderIds.includes(userId) : null;
+}
+
+/** Leads any of these departments: true if one says so, false only if every one says not, else unknown. */
+export function leadsAny(departments: DepartmentRef[] | null): boolean | null {
+  if (departments === null) return null;
+  if (departments.some((d) => d.isLeader === true)) return true;
+  return departments.every((d) => d.isLeader === false) ? false : null;
 }
 
 /** The primary department: flagged in orders[], else the largest department_order, else the first listed. */
@@ -82,13 +117,17 @@ export function primaryDepartmentId(user: FeishuContactUser): string | undefined
 
 export const idOf = (user: { user_id?: string; open_id?: string; union_id?: string }, type: UserIdType): string | undefined => user[type];
 
-/** Feishu-owned fields of FSInnerAuthModel, from a contact user and the facts of their departments. */
-export function profileFromContact(user: FeishuContactUser, userId: string, departments: Map<string, DepartmentFacts>) {
+/**
+ * Feishu-owned fields of FSInnerAuthModel, from a contact user and the facts of their departments.
+ * A field Feishu withheld (no permission for it) is null, never a default.
+ */
+export function profileFromContact(user: FeishuContactUser, userId: string, departments: Map<string, DepartmentFacts>): ContactProfile {
   const primary = primaryDepartmentId(user);
-  const refs: DepartmentRef[] = (user.department_ids ?? []).map((id) => {
-    const facts = departments.get(id);
-    return { id, customId: facts?.customId ?? null, name: facts?.name ?? null, isLeader: facts?.leaderIds.includes(userId) ?? false, isPrimary: id === primary };
-  });
+  const refs: DepartmentRef[] | null =
+    user.department_ids?.map((id) => {
+      const facts = departments.get(id);
+      return { id, customId: facts?.customId ?? null, name: facts?.name ?? null, isLeader: leadsDepartment(id, facts, userId), isPrimary: id === primary };
+    }) ?? null;
   return {
     openId: user.open_id ?? null,
     unionId: user.union_id ?? null,
@@ -96,19 +135,29 @@ export function profileFromContact(user: FeishuContactUser, userId: string, depa
     mobile: user.mobile ?? null,
     email: user.email ?? user.enterprise_email ?? null,
     avatar: user.avatar?.avatar_240 ?? user.avatar?.avatar_72 ?? null,
-    department: refs.find((r) => r.isPrimary)?.name ?? null,
+    department: refs?.find((r) => r.isPrimary)?.name ?? null,
     departments: refs,
     position: user.job_title ?? null,
     gender: genderOf(user.gender),
     status: statusOf(user.status),
-    isLeader: refs.some((r) => r.isLeader),
+    isLeader: leadsAny(refs),
     employeeNo: user.employee_no ?? null,
   };
 }
 
-export type ContactProfile = ReturnType<typeof profileFromContact>;
+/** What login, sync and getUserInfo know of a person: the seed's fields (null when unknown) and the employee number. */
+export type ContactProfile = Omit<FSInnerUserInfo, 'userId' | 'localUserId'> & { employeeNo: string | null };
 
-/** What user_info alone tells (used when the app has no contact permission). */
+/** Each field from `first` unless it is unknown there, then from `second` (e.g. the contact record, then user_info). */
+export function preferKnown(first: ContactProfile, second: ContactProfile): ContactProfile {
+  const merged = { ...second };
+  for (const key of Object.keys(first) as Array<keyof ContactProfile>) {
+    if (first[key] !== null && first[key] !== undefined) (merged as Record<string, unknown>)[key] = first[key];
+  }
+  return merged;
+}
+
+/** What user_info alone tells: identity, name, avatar and the gated email/mobile/employee no.; nothing of departments or status. */
 export function profileFromUserInfo(info: FeishuUserInfo): ContactProfile {
   return {
     openId: info.open_id,
@@ -118,11 +167,11 @@ export function profileFromUserInfo(info: FeishuUserInfo): ContactProfile {
     email: info.email ?? info.enterprise_email ?? null,
     avatar: info.avatar_middle ?? info.avatar_url ?? null,
     department: null,
-    departments: [],
+    departments: null,
     position: null,
     gender: null,
-    status: 'active',
-    isLeader: false,
+    status: null,
+    isLeader: null,
     employeeNo: info.employee_no ?? null,
   };
 }

@@ -18,13 +18,14 @@ export function extend(Base: typeof FSInnerType): typeof FSInnerType {
   class EngineeringOnlyFSInner extends Base {
     override async getLoginCode(params: { authCode: string; state?: string }): Promise<EngineeringUserInfo> {
       const user = await super.getLoginCode(params);
-      const team = user.departments.find((d) => d.customId === ALLOWED_DEPARTMENT);
+      const team = user.departments?.find((d) => d.customId === ALLOWED_DEPARTMENT);
       return { ...user, team: team?.name ?? ALLOWED_DEPARTMENT, accessLevel: team?.isLeader ? 'lead' : 'member' };
     }
 
     protected override async checkLoginAllowed(userId: string, profile: ContactProfile): Promise<void> {
       await super.checkLoginAllowed(userId, profile);
-      if (!profile.departments.some((d) => d.customId === ALLOWED_DEPARTMENT)) {
+      // Departments unknown (null: the app cannot read them) count as not a member: refused, not let in.
+      if (!profile.departments?.some((d) => d.customId === ALLOWED_DEPARTMENT)) {
         throw this.notAllowed(`Only members of the ${ALLOWED_DEPARTMENT} department may log in to this app.`, 'department');
       }
     }

@@ -3,7 +3,7 @@ import { TENANT_TOKEN_REJECTED } from '../codes.js';
 import type { FeishuHosts } from './hosts.js';
 import type { FeishuHttp, RetryPolicy } from './http.js';
 import { TenantTokenCache } from './tenant-token.js';
-import type { Envelope, FeishuContactUser, FeishuDepartment, FeishuUserInfo, OAuthTokenReply, Page, TenantTokenReply } from './types.js';
+import type { ContactScopesPage, Envelope, FeishuContactUser, FeishuDepartment, FeishuUserInfo, OAuthTokenReply, Page, TenantTokenReply } from './types.js';
 
 export type UserIdType = 'user_id' | 'open_id' | 'union_id';
 
@@ -15,8 +15,17 @@ export interface AppCredentials {
 /** Contact pages are fetched at Feishu's maximum size (contract §4). */
 export const PAGE_SIZE = 50;
 
-/** Department ids: "od-…" are open ids, anything else (incl. the root "0") a custom department_id. */
-export const departmentIdType = (id: string): 'open_department_id' | 'department_id' => (id.startsWith('od-') ? 'open_department_id' : 'department_id');
+/**
+ * The department_id_type to send with a department id: "od-…" are open ids, the root "0" is "0" in
+ * every id type (contract §4) and is sent as an open one, anything else is a custom department_id.
+ * The type also decides the form of every department id in the reply (department_ids, orders,
+ * parent_department_id), so the root must not be asked with the custom type: its direct members'
+ * other departments would come back as custom ids that match nothing stored.
+ */
+export const departmentIdType = (id: string): 'open_department_id' | 'department_id' => (id.startsWith('od-') || id === ROOT_DEPARTMENT_ID ? 'open_department_id' : 'department_id');
+
+/** The root department's id in every id type (contract §4). */
+export const ROOT_DEPARTMENT_ID = '0';
 
 /**
  * The Feishu endpoints this element calls, each as one typed method.
@@ -82,6 +91,16 @@ export class FeishuApi {
     return (await this.send<OAuthTokenReply>('oauth_token', 'POST', '/open-apis/authen/v2/oauth/token', { json, retry: 'undelivered' })).body;
   }
 
+  /**
+   * Refresh token → new user token and a rotated refresh token (§2e; events notes §6). The refresh
+   * token is single use, so like a code it is retried only when Feishu cannot have received it; no
+   * `scope` is sent, so the whole grant (offline_access included) carries over.
+   */
+  async refreshUserToken(refreshToken: string): Promise<OAuthTokenReply> {
+    const json = { grant_type: 'refresh_token', client_id: this.credentials.appId, client_secret: this.credentials.appSecret, refresh_token: refreshToken };
+    return (await this.send<OAuthTokenReply>('oauth_token', 'POST', '/open-apis/authen/v2/oauth/token', { json, retry: 'undelivered' })).body;
+  }
+
   /** The signed-in user as the user token sees them (§3). */
   async userInfo(userAccessToken: string): Promise<FeishuUserInfo> {
     return (await this.send<Envelope<FeishuUserInfo>>('user_info', 'GET', '/open-apis/authen/v1/user_info', { bearer: userAccessToken })).body.data;
@@ -107,6 +126,13 @@ export class FeishuApi {
     const query = new URLSearchParams({ department_id_type: departmentIdType(departmentId), user_id_type: userIdType, fetch_child: 'false', page_size: String(PAGE_SIZE) });
     if (pageToken) query.set('page_token', pageToken);
     return this.tenantGet('department_children', `/open-apis/contact/v3/departments/${encodeURIComponent(departmentId)}/children`, query);
+  }
+
+  /** The app's contact range, one page (GET /contact/v3/scopes, tenant token only; events-and-scopes notes §4.2). */
+  async contactScopes(userIdType: UserIdType, pageToken?: string): Promise<ContactScopesPage> {
+    const query = new URLSearchParams({ user_id_type: userIdType, department_id_type: 'open_department_id', page_size: '100' });
+    if (pageToken) query.set('page_token', pageToken);
+    return this.tenantGet('contact_scopes', '/open-apis/contact/v3/scopes', query);
   }
 
   async departmentsBatch(openDepartmentIds: string[], userIdType: UserIdType): Promise<FeishuDepartment[]> {

@@ -5,9 +5,12 @@ import { FSInnerCodes, mapFeishuCode, messageFor } from '../codes.js';
 
 /**
  * When a failed request may be sent again:
- *   idempotent   — reads and token fetches: network errors, timeouts, 5xx, 429;
+ *   idempotent   — reads and token fetches: network errors, timeouts, 5xx, rate limits;
  *   undelivered  — the code exchange: only when Feishu cannot have consumed the
- *                  code (connection never made, 429, or 503 "unavailable").
+ *                  code (connection never made, a rate limit, or 503 "unavailable").
+ * A rate limit is HTTP 429, or HTTP 400 with body code 99991400 as some APIs send
+ * it (events-and-scopes notes §7); both wait for `x-ogw-ratelimit-reset` (1 s
+ * when absent) and count against the same retries.
  */
 export type RetryPolicy = 'idempotent' | 'undelivered';
 
@@ -36,6 +39,9 @@ export interface FeishuHttpOptions {
   backoffMs?: number;
 }
 
+/** Feishu's rate-limit code (events-and-scopes notes §7), whatever the HTTP status. */
+const RATE_LIMITED_CODE = 99991400;
+
 const NEVER_DELIVERED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EADDRINUSE']);
 const TRANSIENT = new Set([...NEVER_DELIVERED, 'ETIMEDOUT', 'ECONNRESET', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE']);
 
@@ -62,7 +68,7 @@ export class FeishuHttp {
       retry: {
         limit: options.retries ?? 3,
         methods: ['GET', 'POST'],
-        statusCodes: [429, 500, 502, 503, 504],
+        statusCodes: [400, 429, 500, 502, 503, 504],
         errorCodes: [...TRANSIENT],
         calculateDelay: ({ attemptCount, retryOptions, error, computedValue }) => {
           // got calls this for every failure, a 400 business error too; computedValue is 0 when
@@ -71,6 +77,8 @@ export class FeishuHttp {
           const policy = (error.options.context as { retry?: RetryPolicy }).retry ?? 'idempotent';
           const status = error.response?.statusCode;
           if (status === 429) return rateLimitWait(error, maxWait);
+          // 400 is on the list only for a rate limit in disguise; every other 400 is a business error.
+          if (status === 400) return feishuCodeOf(error.response?.body) === RATE_LIMITED_CODE ? rateLimitWait(error, maxWait) : 0;
           if (policy === 'undelivered') {
             const unavailable = status === 503 && feishuCodeOf(error.response?.body) === 20072;
             if (!unavailable && !(status === undefined && NEVER_DELIVERED.has(error.code))) return 0;
@@ -139,17 +147,20 @@ export class FeishuHttp {
 function feishuError(endpoint: string, feishuCode: number, body: Record<string, unknown>, status: number, logId: string | undefined): Code {
   const code = feishuCode === -1 ? FSInnerCodes.FEISHU_FAILURE : mapFeishuCode(feishuCode);
   const feishuMsg = String(body['msg'] ?? body['error_description'] ?? body['error'] ?? '');
+  const scopes = violatedScopes(body);
   let message = messageFor(code);
-  if (code === FSInnerCodes.PERMISSION_MISSING) message += `: ${missingScopes(body) ?? feishuMsg}`;
+  if (code === FSInnerCodes.PERMISSION_MISSING) message += `: ${scopes.length ? `missing scope(s) ${scopes.join(', ')}` : feishuMsg}`;
   if (code === FSInnerCodes.FEISHU_FAILURE) message += `: ${endpoint} failed (Feishu code ${feishuCode}${feishuMsg ? `, ${feishuMsg}` : ''})`;
-  return new Code(code, message, { endpoint, feishuCode, feishuMsg, status, ...(logId ? { logId } : {}) });
+  return new Code(code, message, { endpoint, feishuCode, feishuMsg, status, ...(scopes.length ? { scopes } : {}), ...(logId ? { logId } : {}) });
 }
 
-/** Scopes named in `error.permission_violations[]` (contract §6: 99991676/99991679). */
-function missingScopes(body: Record<string, unknown>): string | undefined {
-  const violations = (body['error'] as { permission_violations?: Array<{ subject?: string }> } | undefined)?.permission_violations;
-  const scopes = violations?.map((v) => v.subject).filter(Boolean);
-  return scopes?.length ? `missing scope(s) ${scopes.join(', ')}` : undefined;
+/**
+ * Permissions named in `error.permission_violations[].subject` (99991672 "the app lacks one of
+ * these", 99991676/99991679: events-and-scopes notes §4.3), any one of which would do.
+ */
+function violatedScopes(body: Record<string, unknown>): string[] {
+  const violations = (body['error'] as { permission_violations?: Array<{ subject?: unknown }> } | undefined)?.permission_violations;
+  return Array.isArray(violations) ? violations.map((v) => v?.subject).filter((s): s is string => typeof s === 'string' && s.length > 0) : [];
 }
 
 function rateLimitWait(error: RequestError, maxWaitMs: number): number {

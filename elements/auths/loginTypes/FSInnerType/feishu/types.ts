@@ -53,8 +53,9 @@ export interface FeishuContactUser {
   orders?: Array<{ department_id?: string; user_order?: number; department_order?: number; is_primary_dept?: boolean }>;
 }
 
+/** Contact v3 objects: every field but the ids may be withheld for want of a permission (events-and-scopes notes §4.2). */
 export interface FeishuDepartment {
-  name: string;
+  name?: string;
   parent_department_id?: string;
   department_id?: string;
   open_department_id: string;
@@ -64,6 +65,15 @@ export interface FeishuDepartment {
   member_count?: number;
   primary_member_count?: number;
   status?: { is_deleted?: boolean };
+}
+
+/** GET /contact/v3/scopes (events-and-scopes notes §4.2). */
+export interface ContactScopesPage {
+  department_ids?: string[];
+  user_ids?: string[];
+  group_ids?: string[];
+  has_more?: boolean;
+  page_token?: string;
 }
 
 export interface Envelope<T> {

@@ -46,9 +46,32 @@ function usableApp(ctx: RequestContext, token: AccessToken): SandboxApp {
   return app;
 }
 
-/** 99991672: the app lacks the API scope; the message lists the scopes that would do (§6). */
+/**
+ * The contact endpoints that take only a tenant token (§4.1: `GET /contact/v3/scopes`); a user token
+ * answers 99991668, "user_access_token invalid (or API doesn't accept user tokens)" (contract §6).
+ */
+export function authenticateTenantCaller(ctx: RequestContext): Caller {
+  const caller = authenticateContactCaller(ctx);
+  if (caller.token.kind !== 'tenant') fail(FEISHU.userTokenNotAccepted);
+  return caller;
+}
+
+/**
+ * 99991672: the app lacks an API-level permission (§4.3). `anyOf` are the permissions any one of
+ * which would do; the reply names them in `msg` and in `error.permission_violations[]` as
+ * `{type: "action_scope_required", subject}` — the shape of the FAQ example and the Go SDK. The doc
+ * example names a single scope; that every alternative gets its own entry is UNVERIFIED (a client
+ * should read any of them). HTTP 400: see error-replies.ts.
+ */
 export function requireScope(app: SandboxApp, ...anyOf: string[]): void {
-  if (!hasAnyScope(app, ...anyOf)) fail(FEISHU.appLacksScope, `${FEISHU.appLacksScope[1]}: [${anyOf.join(', ')}]`);
+  if (hasAnyScope(app, ...anyOf)) return;
+  const list = anyOf.join(', ');
+  fail(FEISHU.appLacksScope, `${FEISHU.appLacksScope[1]}: [${list}]`, {
+    message: 'Refer to the documentation to fix the error: https://open.feishu.cn/document/faq/trouble-shooting/how-to-fix-the-99991672-error',
+    permission_violations: anyOf.map((subject) => ({ type: 'action_scope_required', subject })),
+    // The developer console's page for the app's permissions, as in the doc example.
+    helps: [{ url: `https://open.feishu.cn/app/${app.appId}/auth?q=${encodeURIComponent(anyOf.join(','))}&op_from=openapi`, description: `Learn more about scopes and how to add them: [${list}]` }],
+  });
 }
 
 /** The app a bearer token belongs to, for rate limiting; no validation. */

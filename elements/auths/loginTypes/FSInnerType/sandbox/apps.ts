@@ -19,28 +19,67 @@ export interface SandboxApp {
   scopes: string[];
   /** The app's contact range: every member, or these departments (any id form) and everything below. */
   contactScope: 'all' | string[];
+  /** People added to a limited contact range one by one (any id form), besides `contactScope`'s departments. */
+  contactUsers?: string[];
   /** Registered redirect URLs, compared exactly (no wildcards, contract §5a). */
   redirectUris: string[];
   /** The "refresh user_access_token" security switch (off → 20074, contract §2e). */
   refreshEnabled?: boolean;
 }
 
+/** Permission strings the sandbox knows (contract feishu-events-and-scopes.md §4). */
 export const SCOPES = {
+  /** API-level: the one every contact v3 endpoint accepts, and the only one users/batch and departments/batch accept (§4.1). */
+  contactBase: 'contact:contact.base:readonly',
+  contactAccessAsApp: 'contact:contact:access_as_app',
+  contactRead: 'contact:contact:readonly',
+  contactReadAsApp: 'contact:contact:readonly_as_app',
   userBase: 'contact:user.base:readonly',
   userEmail: 'contact:user.email:readonly',
   userPhone: 'contact:user.phone:readonly',
   userEmployeeId: 'contact:user.employee_id:readonly',
   userEmployee: 'contact:user.employee:readonly',
+  userEmployeeNumber: 'contact:user.employee_number:read',
   userDepartment: 'contact:user.department:readonly',
   userGender: 'contact:user.gender:readonly',
   departmentBase: 'contact:department.base:readonly',
-  contactReadAsApp: 'contact:contact:readonly_as_app',
-  contactRead: 'contact:contact:readonly',
+  departmentOrganize: 'contact:department.organize:readonly',
   userIdentity: 'auth:user.id:read',
   offlineAccess: 'offline_access',
 } as const;
 
 export const ALL_SCOPES: readonly string[] = Object.values(SCOPES);
+
+/**
+ * "B3" of §4: the whole-contact permissions. Each is accepted at API level by the contact endpoints
+ * that list it, and each stands in for most field permissions — not for user_id, email or mobile.
+ */
+export const WHOLE_CONTACT_SCOPES: readonly string[] = [SCOPES.contactAccessAsApp, SCOPES.contactRead, SCOPES.contactReadAsApp];
+
+/**
+ * The demo app's grant (defaultApp: what `jit sandbox` and `npm start` use, and every test app that
+ * names no scopes). It is **exactly** the README's "Going live" permission list, so the demo proves
+ * that list is enough for every feature; a test compares the two.
+ */
+export const DEFAULT_APP_SCOPES: readonly string[] = [
+  SCOPES.contactBase,
+  SCOPES.userBase,
+  SCOPES.userEmail,
+  SCOPES.userPhone,
+  SCOPES.userGender,
+  SCOPES.userEmployeeId,
+  SCOPES.userEmployee,
+  SCOPES.userDepartment,
+  SCOPES.departmentBase,
+  SCOPES.departmentOrganize,
+];
+
+/**
+ * Not in the default grant: an app that wants refresh tokens enables it in the console and asks for
+ * it at authorize time (§6.3). Grant it to a sandbox app with
+ * `{ ...defaultApp(), scopes: [...DEFAULT_APP_SCOPES, REFRESH_TOKEN_SCOPE] }`.
+ */
+export const REFRESH_TOKEN_SCOPE = SCOPES.offlineAccess;
 
 export const DEFAULT_APP_ID = 'cli_sandbox0000000001';
 
@@ -52,19 +91,19 @@ export function defaultApp(): SandboxApp {
     appId: DEFAULT_APP_ID,
     appSecret: `sandbox-secret-${stableHex(`${DEFAULT_APP_ID}:secret`, 24)}`,
     status: 'active',
-    scopes: [...ALL_SCOPES],
+    scopes: [...DEFAULT_APP_SCOPES],
     contactScope: 'all',
     redirectUris: [...DEFAULT_REDIRECT_URIS],
     refreshEnabled: true,
   };
 }
 
-/** Fills an app given in part (tests usually set only appId and what they are about). */
+/** Fills an app given in part (tests usually set only appId and what they are about); scopes default to the demo's grant. */
 export function completeApp(partial: Partial<SandboxApp> & { appId: string }): SandboxApp {
   return {
     appSecret: `sandbox-secret-${stableHex(`${partial.appId}:secret`, 24)}`,
     status: 'active',
-    scopes: [...ALL_SCOPES],
+    scopes: [...DEFAULT_APP_SCOPES],
     contactScope: 'all',
     redirectUris: [...DEFAULT_REDIRECT_URIS],
     refreshEnabled: true,

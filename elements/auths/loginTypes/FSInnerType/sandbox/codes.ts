@@ -24,6 +24,8 @@ export interface NewCode {
   codeChallenge?: string;
   codeChallengeMethod?: CodeChallengeMethod;
   scopes?: string[];
+  /** A shorter lifetime than the store's (the Feishu client's requestAccess codes live 3 min, §5.2). */
+  maxTtlSeconds?: number;
 }
 
 export interface Redemption {
@@ -45,13 +47,13 @@ export class CodeStore {
     private readonly ttlSeconds: number,
   ) {}
 
-  issue(spec: NewCode): AuthCode {
+  issue({ maxTtlSeconds, ...spec }: NewCode): AuthCode {
     const code: AuthCode = {
       ...spec,
-      code: randomToken(24),
+      code: authorizationCode(),
       codeChallengeMethod: spec.codeChallenge ? (spec.codeChallengeMethod ?? 'plain') : undefined,
       scopes: spec.scopes ?? [],
-      expiresAt: this.now() + this.ttlSeconds * 1000,
+      expiresAt: this.now() + Math.min(this.ttlSeconds, maxTtlSeconds ?? Infinity) * 1000,
       used: false,
     };
     this.codes.set(code.code, code);
@@ -91,6 +93,15 @@ export class CodeStore {
     this.tmpCodes.delete(tmpCode);
     return entry && entry.expiresAt > this.now() ? entry.openId : undefined;
   }
+}
+
+/**
+ * An authorization code in the shape real ones take: besides `[A-Za-z0-9-]` they may contain `_`
+ * and `.` (D-AUTHZ documents `[A-Za-z0-9-_]`; real codes with dots are reported in issue #11), so
+ * every sandbox code contains both, and a client that accepts less fails here first.
+ */
+export function authorizationCode(): string {
+  return `${randomToken(18)}_${randomToken(18)}.${randomToken(9)}`;
 }
 
 function pkceMatches(code: AuthCode, verifier: string | undefined): boolean {

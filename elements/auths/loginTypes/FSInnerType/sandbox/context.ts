@@ -3,6 +3,7 @@ import type { SandboxApp } from './apps.js';
 import type { CodeStore } from './codes.js';
 import type { ContactRange } from './contact-range.js';
 import type { EndpointName } from './endpoint-names.js';
+import type { FeishuClientSetting } from './feishu-client.js';
 import type { Reply } from './http.js';
 import type { Org } from './org.js';
 import type { TokenStore } from './tokens.js';
@@ -15,6 +16,8 @@ export interface SandboxState {
   codes: CodeStore;
   range: ContactRange;
   now: () => number;
+  /** The emulated Feishu client (who is signed in, how requestAccess answers) behind the H5 JSSDK stand-in. */
+  client: FeishuClientSetting;
 }
 
 export interface RequestContext {
@@ -32,7 +35,8 @@ export interface RequestContext {
  * How failures are written, per endpoint family (contract "Universal rule" and §2a):
  * - credentials: HTTP 200 `{code, msg}`;
  * - oauth: HTTP 400 (500 for 20050, 503 for 20072) `{code, error, error_description}`;
- * - open: `{code, msg, error:{log_id}}`, HTTP 200 for business codes;
+ * - open: `{code, msg, error:{log_id, …}}`, HTTP 200 for business codes but the contact-range ones
+ *   (41050 → 400, 40004/40014 → 403), HTTP 400 for gateway codes (9999xxxx);
  * - page: an HTML error page naming the code.
  */
 export type ErrorStyle = 'credentials' | 'oauth' | 'open' | 'page';

@@ -10,6 +10,7 @@ export const ENDPOINT_NAMES = [
   'department_get',
   'department_children',
   'departments_batch',
+  'contact_scopes',
   'authorize',
 ] as const;
 

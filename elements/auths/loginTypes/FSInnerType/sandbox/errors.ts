@@ -31,6 +31,8 @@ export const FEISHU = {
   serverError: [20050, 'server_error'],
   refreshRevoked: [20064, 'invalid_grant'],
   codeUsed: [20065, 'invalid_grant'],
+  scopeDuplicate: [20067, 'invalid_scope'],
+  scopeNotPermitted: [20068, 'invalid_scope'],
   redirectMismatch: [20071, 'invalid_grant'],
   unavailable: [20072, 'temporarily_unavailable'],
   refreshUsed: [20073, 'invalid_grant'],
@@ -41,6 +43,7 @@ export const FEISHU = {
   noDepartmentAuthority: [40004, 'no dept authority error'],
   badPageSize: [40011, 'page size is invalid'],
   badPageToken: [40012, 'page token is invalid'],
+  noParentDepartmentAuthority: [40014, 'no parent dept authority error'],
   departmentNotExist: [40015, 'department not exist'],
   userIdInvalid: [41012, 'user id invalid'],
   noUserAuthority: [41050, 'no user authority error'],
@@ -49,6 +52,7 @@ export const FEISHU = {
   missingToken: [99991661, 'Missing access token for authorization. Please make a request with token attached.'],
   appNotInUse: [99991662, 'app not in use'],
   tokenInvalid: [99991663, 'Invalid access token for authorization. Please make a request with token attached.'],
+  userTokenNotAccepted: [99991668, 'Invalid access token for authorization. This API does not accept a user access token.'],
   appLacksScope: [99991672, 'Access denied. One of the following scopes is required'],
   appUnauthorized: [99991673, 'app unauthorized'],
   userTokenExpired: [99991677, 'Authentication token expired.'],
@@ -56,11 +60,25 @@ export const FEISHU = {
 
 export type FeishuError = (typeof FEISHU)[keyof typeof FEISHU];
 
+/**
+ * HTTP statuses the contact pages document for their business codes (§4.1); every other business
+ * code of an "open" endpoint comes with HTTP 200, gateway codes (9999xxxx) with 400 (error-replies.ts).
+ */
+export const DOCUMENTED_HTTP_STATUS: ReadonlyMap<number, number> = new Map([
+  [FEISHU.noUserAuthority[0], 400],
+  [FEISHU.noDepartmentAuthority[0], 403],
+  [FEISHU.noParentDepartmentAuthority[0], 403],
+]);
+
+/** What an "open" reply's `error` object carries besides its log id, e.g. 99991672's permission_violations (§4.3). */
+export type ErrorExtra = Record<string, unknown>;
+
 /** Thrown inside handlers; the dispatcher turns it into the endpoint family's error body. */
 export class FeishuFailure extends Error {
   constructor(
     readonly error: FeishuError,
     readonly detail?: string,
+    readonly extra?: ErrorExtra,
   ) {
     super(`${error[0]} ${detail ?? error[1]}`);
   }
@@ -69,6 +87,6 @@ export class FeishuFailure extends Error {
   }
 }
 
-export function fail(error: FeishuError, detail?: string): never {
-  throw new FeishuFailure(error, detail);
+export function fail(error: FeishuError, detail?: string, extra?: ErrorExtra): never {
+  throw new FeishuFailure(error, detail, extra);
 }

@@ -4,7 +4,12 @@ export type FaultKind =
   | { kind: 'latency'; ms: number }
   | { kind: 'status'; status: 500 | 502 | 503 }
   | { kind: 'drop' }
-  | { kind: 'rate_limit'; resetSeconds?: number }
+  /**
+   * 99991400. HTTP 429 with `x-ogw-ratelimit-*` headers by default; `status: 400` answers it the way
+   * "some legacy APIs" do (§7), without those headers unless resetSeconds is given (whether such
+   * replies carry them is UNVERIFIED; without them is the stricter case).
+   */
+  | { kind: 'rate_limit'; resetSeconds?: number; status?: 400 | 429 }
   | { kind: 'malformed' }
   | { kind: 'content_type' }
   | { kind: 'token_invalid' };
@@ -60,6 +65,7 @@ export function validateFault(input: unknown): Fault {
       break;
     case 'rate_limit':
       if (f.resetSeconds !== undefined && !(typeof f.resetSeconds === 'number' && f.resetSeconds >= 0)) throw new TypeError('resetSeconds must be >= 0');
+      if (f.status !== undefined && f.status !== 400 && f.status !== 429) throw new TypeError('a rate_limit status must be 400 or 429');
       break;
     case 'drop':
     case 'malformed':

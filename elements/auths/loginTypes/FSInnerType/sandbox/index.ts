@@ -5,7 +5,7 @@ export type { OrgOptions } from './org-generator.js';
 export { Org } from './org.js';
 export type { NewDepartment, OrgData } from './org.js';
 export * from './org-types.js';
-export { ALL_SCOPES, DEFAULT_APP_ID, DEFAULT_REDIRECT_URIS, SCOPES, completeApp, defaultApp } from './apps.js';
+export { ALL_SCOPES, DEFAULT_APP_ID, DEFAULT_APP_SCOPES, DEFAULT_REDIRECT_URIS, REFRESH_TOKEN_SCOPE, SCOPES, WHOLE_CONTACT_SCOPES, completeApp, defaultApp } from './apps.js';
 export type { AppStatus, SandboxApp } from './apps.js';
 export type { Fault, FaultKind } from './faults.js';
 export { ENDPOINT_NAMES } from './endpoint-names.js';

@@ -1,8 +1,12 @@
 import { FEISHU, fail } from './errors.js';
 
-/** §4: page_size defaults to 10 and may not exceed 50. */
-const DEFAULT_PAGE_SIZE = 10;
-const MAX_PAGE_SIZE = 50;
+/** §4.1: contact listings take page_size 1–50 (default 10); GET /contact/v3/scopes takes 1–100 (default 50). */
+export interface PageLimits {
+  default: number;
+  max: number;
+}
+
+export const CONTACT_PAGE: PageLimits = { default: 10, max: 50 };
 
 export interface Page<T> {
   has_more: boolean;
@@ -10,11 +14,11 @@ export interface Page<T> {
   items?: T[];
 }
 
-export function pageSize(query: URLSearchParams): number {
+export function pageSize(query: URLSearchParams, limits: PageLimits = CONTACT_PAGE): number {
   const raw = query.get('page_size');
-  if (raw === null || raw === '') return DEFAULT_PAGE_SIZE;
+  if (raw === null || raw === '') return limits.default;
   const size = Number(raw);
-  if (!/^\d+$/.test(raw) || size < 1 || size > MAX_PAGE_SIZE) fail(FEISHU.badPageSize, `page_size must be 1..${MAX_PAGE_SIZE}`);
+  if (!/^\d+$/.test(raw) || size < 1 || size > limits.max) fail(FEISHU.badPageSize, `page_size must be 1..${limits.max}`);
   return size;
 }
 
@@ -43,7 +47,12 @@ export function pageOf<T, R>(all: readonly T[], offset: number, size: number, li
   const slice = all.slice(offset, offset + size);
   const hasMore = offset + size < all.length;
   const page: Page<R> = { has_more: hasMore };
-  if (hasMore) page.page_token = Buffer.from(JSON.stringify([listing, offset + size])).toString('base64url');
+  if (hasMore) page.page_token = pageToken(listing, offset + size);
   if (slice.length) page.items = slice.map(view);
   return page;
+}
+
+/** The token of the page of `listing` that starts at `offset` (what pageOffset reads back). */
+export function pageToken(listing: string, offset: number): string {
+  return Buffer.from(JSON.stringify([listing, offset])).toString('base64url');
 }

@@ -1,22 +1,39 @@
-import { SCOPES, hasAnyScope, type SandboxApp } from './apps.js';
+import { SCOPES, WHOLE_CONTACT_SCOPES, hasAnyScope, type SandboxApp } from './apps.js';
 import type { Org } from './org.js';
 import { ROOT_DEPARTMENT_ID, type DepartmentIdType, type FeishuDepartment, type FeishuUser, type UserIdType } from './org-types.js';
 
 /**
  * What an app sees of a user or department: ids converted to the requested id types, and each
- * field group present only when the app holds its scope ("absent scope → field omitted", §4).
+ * field present only when the app holds one of the permissions that unlock it (contract
+ * feishu-events-and-scopes.md §4.2). A withheld field is **absent** from the JSON: the docs say
+ * such fields are "returned only once the matching permission is enabled"; absent rather than
+ * empty is UNVERIFIED, and the stricter choice (a client must not read a missing field as false,
+ * zero or "active"). B3 = the whole-contact permissions (WHOLE_CONTACT_SCOPES).
  *
- * Which scope gates which group is only partly documented (§3, §4); the split chosen here:
- * | group                                              | scopes                                                  |
- * |----------------------------------------------------|---------------------------------------------------------|
- * | ids, name, en_name, nickname, avatar, status       | any contact read scope (else the call fails: 99991672)  |
- * | user_id                                            | contact:user.employee_id:readonly                       |
- * | email                                              | contact:user.email:readonly                             |
- * | mobile, mobile_visible                             | contact:user.phone:readonly                             |
- * | department_ids, orders, leader_user_id             | contact:user.department:readonly or a whole-contact one |
- * | gender                                             | contact:user.gender:readonly or a whole-contact one     |
- * | job_title, employee_no/type, join_time, city, …    | contact:user.employee:readonly or a whole-contact one   |
- * Whole-contact scopes: contact:contact:readonly_as_app, contact:contact:readonly.
+ * Users (users/:id, users/batch, find_by_department):
+ * | field(s)                                                          | needs (any one)                                   |
+ * |-------------------------------------------------------------------|---------------------------------------------------|
+ * | open_id, union_id, mobile_visible                                 | nothing                                           |
+ * | user_id                                                           | contact:user.employee_id:readonly (not B3)        |
+ * | name, en_name, nickname, avatar                                   | contact:user.base:readonly, B3                    |
+ * | email                                                             | contact:user.email:readonly only                  |
+ * | mobile                                                            | contact:user.phone:readonly only                  |
+ * | gender                                                            | contact:user.gender:readonly, B3                  |
+ * | status, job_title, enterprise_email, city, country, work_station, | contact:user.employee:readonly, B3                |
+ * |   join_time, is_tenant_manager, employee_type                     |                                                   |
+ * | employee_no                                                       | contact:user.employee_number:read, …employee, B3  |
+ * | department_ids, orders, leader_user_id                            | contact:user.department:readonly, B3              |
+ *
+ * Departments (departments/:id, children, batch):
+ * | field(s)                                                          | needs (any one)                                   |
+ * |-------------------------------------------------------------------|---------------------------------------------------|
+ * | open_department_id, leaders[].leaderType                          | nothing                                           |
+ * | name, i18n_name, department_id, chat_id, status                   | contact:department.base:readonly, B3              |
+ * | parent_department_id, leader_user_id, order, unit_ids,            | contact:department.organize:readonly, B3          |
+ * |   member_count, primary_member_count, leaders[].leaderID          |                                                   |
+ *
+ * user_info (GET /authen/v1/user_info): email (user.email), mobile (user.phone), user_id
+ * (user.employee_id), enterprise_email (user.employee), employee_no (user.employee, B3).
  */
 export interface ViewOptions {
   app: SandboxApp;
@@ -24,35 +41,27 @@ export interface ViewOptions {
   departmentIdType: DepartmentIdType;
 }
 
-const WHOLE_CONTACT = [SCOPES.contactReadAsApp, SCOPES.contactRead];
+const B3 = WHOLE_CONTACT_SCOPES;
 
 export function userView(org: Org, user: FeishuUser, options: ViewOptions): Record<string, unknown> {
-  const { app } = options;
+  const can = (...scopes: string[]) => hasAnyScope(options.app, ...scopes);
   const view: Record<string, unknown> = {
     union_id: user.union_id,
     open_id: user.open_id,
-    name: user.name,
-    en_name: user.en_name,
-    nickname: user.nickname,
-    avatar: user.avatar,
-    status: user.status,
+    mobile_visible: user.mobile_visible,
   };
-  if (hasAnyScope(app, SCOPES.userEmployeeId)) view.user_id = user.user_id;
-  if (hasAnyScope(app, SCOPES.userEmail) && user.email) view.email = user.email;
-  if (hasAnyScope(app, SCOPES.userPhone) && user.mobile) {
-    view.mobile = user.mobile;
-    view.mobile_visible = user.mobile_visible;
+  if (can(SCOPES.userEmployeeId)) view.user_id = user.user_id;
+  if (can(SCOPES.userBase, ...B3)) {
+    Object.assign(view, { name: user.name, en_name: user.en_name, avatar: user.avatar });
+    if (user.nickname !== undefined) view.nickname = user.nickname;
   }
-  if (hasAnyScope(app, SCOPES.userDepartment, ...WHOLE_CONTACT)) {
-    view.department_ids = user.department_ids.map((d) => departmentIdAs(org, d, options.departmentIdType));
-    view.orders = user.orders.map((o) => ({ ...o, department_id: departmentIdAs(org, o.department_id, options.departmentIdType) }));
-    if (user.leader_user_id) view.leader_user_id = userIdAs(org, user.leader_user_id, options.userIdType);
-  }
-  if (hasAnyScope(app, SCOPES.userGender, ...WHOLE_CONTACT)) view.gender = user.gender;
-  if (hasAnyScope(app, SCOPES.userEmployee, ...WHOLE_CONTACT)) {
+  if (can(SCOPES.userEmail) && user.email) view.email = user.email;
+  if (can(SCOPES.userPhone) && user.mobile) view.mobile = user.mobile;
+  if (can(SCOPES.userGender, ...B3)) view.gender = user.gender;
+  if (can(SCOPES.userEmployee, ...B3)) {
     Object.assign(view, {
+      status: user.status,
       job_title: user.job_title,
-      employee_no: user.employee_no,
       employee_type: user.employee_type,
       join_time: user.join_time,
       city: user.city,
@@ -62,30 +71,42 @@ export function userView(org: Org, user: FeishuUser, options: ViewOptions): Reco
       enterprise_email: user.enterprise_email,
     });
   }
+  if (can(SCOPES.userEmployeeNumber, SCOPES.userEmployee, ...B3)) view.employee_no = user.employee_no;
+  if (can(SCOPES.userDepartment, ...B3)) {
+    view.department_ids = user.department_ids.map((d) => departmentIdAs(org, d, options.departmentIdType));
+    view.orders = user.orders.map((o) => ({ ...o, department_id: departmentIdAs(org, o.department_id, options.departmentIdType) }));
+    if (user.leader_user_id) view.leader_user_id = userIdAs(org, user.leader_user_id, options.userIdType);
+  }
   return view;
 }
 
 export function departmentView(org: Org, dept: FeishuDepartment, options: ViewOptions): Record<string, unknown> {
+  const can = (...scopes: string[]) => hasAnyScope(options.app, ...scopes);
+  const organize = can(SCOPES.departmentOrganize, ...B3);
   const view: Record<string, unknown> = {
-    name: dept.name,
-    i18n_name: dept.i18n_name,
-    parent_department_id: departmentIdAs(org, dept.parent_department_id, options.departmentIdType),
-    department_id: dept.department_id,
     open_department_id: dept.open_department_id,
-    order: dept.order,
-    unit_ids: dept.unit_ids,
-    member_count: dept.member_count,
-    primary_member_count: dept.primary_member_count,
-    status: dept.status,
-    leaders: dept.leaders.map((l) => ({ leaderType: l.leaderType, leaderID: userIdAs(org, l.leaderID, options.userIdType) })),
+    leaders: dept.leaders.map((l) => (organize ? { leaderType: l.leaderType, leaderID: userIdAs(org, l.leaderID, options.userIdType) } : { leaderType: l.leaderType })),
   };
-  if (dept.leader_user_id) view.leader_user_id = userIdAs(org, dept.leader_user_id, options.userIdType);
-  if (dept.chat_id) view.chat_id = dept.chat_id;
+  if (can(SCOPES.departmentBase, ...B3)) {
+    Object.assign(view, { name: dept.name, i18n_name: dept.i18n_name, department_id: dept.department_id, status: dept.status });
+    if (dept.chat_id) view.chat_id = dept.chat_id;
+  }
+  if (organize) {
+    Object.assign(view, {
+      parent_department_id: departmentIdAs(org, dept.parent_department_id, options.departmentIdType),
+      order: dept.order,
+      unit_ids: dept.unit_ids,
+      member_count: dept.member_count,
+      primary_member_count: dept.primary_member_count,
+    });
+    if (dept.leader_user_id) view.leader_user_id = userIdAs(org, dept.leader_user_id, options.userIdType);
+  }
   return view;
 }
 
-/** GET /authen/v1/user_info (§3): flat avatar fields, the tenant key, gated email/mobile/user_id/employee fields. */
+/** GET /authen/v1/user_info (§4.2): flat avatar fields and the tenant key always; the gated fields as above. */
 export function userInfoView(org: Org, user: FeishuUser, app: SandboxApp): Record<string, unknown> {
+  const can = (...scopes: string[]) => hasAnyScope(app, ...scopes);
   const view: Record<string, unknown> = {
     name: user.name,
     en_name: user.en_name,
@@ -97,11 +118,11 @@ export function userInfoView(org: Org, user: FeishuUser, app: SandboxApp): Recor
     union_id: user.union_id,
     tenant_key: org.tenantKey,
   };
-  if (hasAnyScope(app, SCOPES.userEmail) && user.email) view.email = user.email;
-  if (hasAnyScope(app, SCOPES.userPhone) && user.mobile) view.mobile = user.mobile;
-  if (hasAnyScope(app, SCOPES.userEmployeeId)) view.user_id = user.user_id;
-  if (hasAnyScope(app, SCOPES.userEmployee) && user.enterprise_email) view.enterprise_email = user.enterprise_email;
-  if (hasAnyScope(app, SCOPES.userEmployee, ...WHOLE_CONTACT)) view.employee_no = user.employee_no;
+  if (can(SCOPES.userEmail) && user.email) view.email = user.email;
+  if (can(SCOPES.userPhone) && user.mobile) view.mobile = user.mobile;
+  if (can(SCOPES.userEmployeeId)) view.user_id = user.user_id;
+  if (can(SCOPES.userEmployee) && user.enterprise_email) view.enterprise_email = user.enterprise_email;
+  if (can(SCOPES.userEmployee, ...B3)) view.employee_no = user.employee_no;
   return view;
 }
 

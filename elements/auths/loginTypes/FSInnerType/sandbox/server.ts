@@ -9,15 +9,17 @@ import { requestOrigin } from './browser.js';
 import { preflightReply, withCors } from './cors.js';
 import { authorizeRoutes, callbackUrl } from './endpoints/authorize-page.js';
 import { contactDepartmentRoutes } from './endpoints/contact-departments.js';
+import { contactScopesRoute } from './endpoints/contact-scopes.js';
 import { contactUserRoutes } from './endpoints/contact-users.js';
 import { handleControl } from './endpoints/control.js';
 import { credentialRoutes } from './endpoints/credentials.js';
 import { oauthTokenRoute } from './endpoints/oauth-token.js';
 import { findStandin } from './endpoints/standins.js';
 import { userInfoRoute } from './endpoints/user-info.js';
-import { failureReply, injectedStatusReply, rateLimitedReply } from './error-replies.js';
+import { failureReply, injectedStatusReply, rateLimitedAs400Reply, rateLimitedReply } from './error-replies.js';
 import { FEISHU, FeishuFailure } from './errors.js';
 import { FaultQueue, type Fault, type FaultKind } from './faults.js';
+import { defaultFeishuClient, updateFeishuClient, type FeishuClientSetting } from './feishu-client.js';
 import { newLogId, readBody, writeReply, type Reply } from './http.js';
 import { Org } from './org.js';
 import { generateOrg, type OrgOptions } from './org-generator.js';
@@ -32,7 +34,7 @@ export interface SandboxOptions {
   host?: string;
   /** A prebuilt org, or options for generateOrg (default: the small named org). */
   org?: Org | OrgOptions;
-  /** Registered apps (the first is `sandbox.appId`); default: one active app with every scope. */
+  /** Registered apps (the first is `sandbox.appId`); default: the demo app, granted DEFAULT_APP_SCOPES. */
   apps?: Array<Partial<SandboxApp> & { appId: string }>;
   /** Requests per second per endpoint per app (default 50, §7); 0 or Infinity turns rate limiting off. */
   rate?: number;
@@ -53,7 +55,7 @@ export interface IssueCodeOptions {
   redirectUri?: string;
   codeChallenge?: string;
   codeChallengeMethod?: CodeChallengeMethod;
-  /** Granted scopes, space-separated or a list; include 'offline_access' to get a refresh token. */
+  /** Granted scopes, space-separated or a list; include 'offline_access' (and enable it in the app's scopes) to get a refresh token. */
   scope?: string | string[];
   state?: string;
 }
@@ -97,6 +99,14 @@ export interface Sandbox {
   expireTokens(): void;
   /** Every access and refresh token issued so far is revoked. */
   revokeTokens(): void;
+  /**
+   * The emulated Feishu client behind the H5 JSSDK stand-in (feishu-client.ts): who is signed in to it
+   * (default: the first active user) and how requestAccess answers (default 'grant'). Pages that load the
+   * stand-in after the change see it. Also POST/GET/DELETE /_sandbox/client.
+   */
+  setFeishuClient(change: Partial<FeishuClientSetting>): FeishuClientSetting;
+  /** Back to the default client: the first active user, requestAccess granted. */
+  resetFeishuClient(): FeishuClientSetting;
   close(): Promise<void>;
 }
 
@@ -106,6 +116,7 @@ const ROUTES: Route[] = [
   userInfoRoute,
   ...contactUserRoutes,
   ...contactDepartmentRoutes,
+  contactScopesRoute,
   ...authorizeRoutes,
 ];
 
@@ -120,6 +131,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     tokens: new TokenStore(now, { accessSeconds: options.tokenTtlSeconds ?? 7200, refreshSeconds: options.refreshTokenTtlSeconds ?? 604_800 }),
     codes: new CodeStore(now, options.codeTtlSeconds ?? 300),
     range: new ContactRange(org),
+    client: defaultFeishuClient(),
   };
   const router = new Router(ROUTES);
   const faults = new FaultQueue();
@@ -167,6 +179,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     },
     expireTokens: () => state.tokens.expireAll(),
     revokeTokens: () => state.tokens.revokeAll(),
+    setFeishuClient: (change) => ({ ...updateFeishuClient(state.client, change as Record<string, unknown>) }),
+    resetFeishuClient: () => ({ ...Object.assign(state.client, defaultFeishuClient()) }),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
@@ -189,7 +203,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       return writeReply(res, control ? withCors(reply) : reply, logId);
     }
     if (control) {
-      writeReply(res, withCors(handleControl(sandbox, method, path, method === 'GET' ? '' : await readBody(req))), logId);
+      writeReply(res, withCors(handleControl(sandbox, state, method, path, method === 'GET' ? '' : await readBody(req))), logId);
       return;
     }
     const match = router.match(method, path);
@@ -242,9 +256,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     switch (fault.kind) {
       case 'status':
         return injectedStatusReply(route.style, fault.status);
-      case 'rate_limit':
+      case 'rate_limit': {
         stats.rateLimited(route.name);
-        return rateLimitedReply(perSecond > 0 && Number.isFinite(perSecond) ? perSecond : 50, fault.resetSeconds ?? 1);
+        const limit = perSecond > 0 && Number.isFinite(perSecond) ? perSecond : 50;
+        return fault.status === 400 ? rateLimitedAs400Reply(limit, fault.resetSeconds) : rateLimitedReply(limit, fault.resetSeconds ?? 1);
+      }
       case 'malformed':
         return { status: 200, body: '{"code":0,"msg":"success","data":{"user":{"open_id":"ou_', contentType: 'application/json; charset=utf-8' };
       case 'content_type':

@@ -16,10 +16,24 @@ export interface RefreshToken {
   token: string;
   appId: string;
   openId: string;
+  /** The whole grant. Narrowing at refresh time shapes only the access token it returns (§6.3: narrowing does not accumulate). */
   scopes: string[];
   expiresAt: number;
   used: boolean;
   revoked: boolean;
+  /** When the user authorised: every refresh token of the chain ends 365 days after it (§6.3). */
+  grantedAt: number;
+  /** One authorisation's chain of rotated refresh tokens. */
+  family: string;
+  /** The access token issued with this refresh token: the one that keeps a 1-minute grace when it is spent. */
+  accessToken: string;
+}
+
+/** How a refresh token comes about: a fresh authorisation, or the rotation of a spent one. */
+export interface RefreshGrant {
+  scopes: string[];
+  grantedAt: number;
+  family?: string;
 }
 
 export interface TokenLifetimes {
@@ -29,8 +43,10 @@ export interface TokenLifetimes {
 
 /** §1: while the current tenant token has at least this long left, the same token is handed out again. */
 const REUSE_THRESHOLD_MS = 30 * 60 * 1000;
-/** §2e: after a refresh the previous user access token keeps working for about a minute. */
+/** §6.3: after a refresh the previous user access token keeps working for 1 minute. */
 const REFRESH_GRACE_MS = 60 * 1000;
+/** §6.3: 365 days after the user's authorisation no refresh token works any more (20037); they must authorise again. */
+export const GRANT_LIFETIME_MS = 365 * 24 * 60 * 60 * 1000;
 
 export class TokenStore {
   private readonly access = new Map<string, AccessToken>();
@@ -60,7 +76,12 @@ export class TokenStore {
     return { token: current.token, expire: Math.max(0, Math.floor((current.expiresAt - now) / 1000)) };
   }
 
-  issueUserTokens(appId: string, openId: string, scopes: string[], withRefresh: boolean): { access: AccessToken; refresh?: RefreshToken } {
+  /**
+   * A user access token, and a refresh token when `refresh` says how it comes about (the caller
+   * decides whether offline_access allows one, oauth-token.ts). A rotated refresh token keeps the
+   * chain's authorisation time, so its lifetime shrinks towards the 365-day cap.
+   */
+  issueUserTokens(appId: string, openId: string, scopes: string[], refresh?: RefreshGrant): { access: AccessToken; refresh?: RefreshToken } {
     const now = this.now();
     const access: AccessToken = {
       token: jwtLike({ typ: 'access', app: appId, sub: openId, exp: now + this.lifetimes.accessSeconds * 1000 }),
@@ -72,18 +93,22 @@ export class TokenStore {
       scopes,
     };
     this.access.set(access.token, access);
-    if (!withRefresh) return { access };
-    const refresh: RefreshToken = {
-      token: jwtLike({ typ: 'refresh', app: appId, sub: openId, exp: now + this.lifetimes.refreshSeconds * 1000 }),
+    if (!refresh) return { access };
+    const expiresAt = Math.min(now + this.lifetimes.refreshSeconds * 1000, refresh.grantedAt + GRANT_LIFETIME_MS);
+    const token: RefreshToken = {
+      token: jwtLike({ typ: 'refresh', app: appId, sub: openId, exp: expiresAt }),
       appId,
       openId,
-      scopes,
-      expiresAt: now + this.lifetimes.refreshSeconds * 1000,
+      scopes: refresh.scopes,
+      expiresAt,
       used: false,
       revoked: false,
+      grantedAt: refresh.grantedAt,
+      family: refresh.family ?? randomToken(16),
+      accessToken: access.token,
     };
-    this.refresh.set(refresh.token, refresh);
-    return { access, refresh };
+    this.refresh.set(token.token, token);
+    return { access, refresh: token };
   }
 
   findAccess(token: string): AccessToken | undefined {
@@ -94,15 +119,25 @@ export class TokenStore {
     return this.refresh.get(token);
   }
 
-  /** Marks a refresh token used and cuts the user's previous access tokens down to the grace period. */
+  /**
+   * Marks a refresh token used ("立即失效", §6.3) and cuts the access token issued with it down to
+   * the 1-minute grace. Access tokens of the user's other authorisations are left alone: the notes
+   * tie the grace to the rotated token only (UNVERIFIED whether Feishu touches the others).
+   */
   spendRefresh(refresh: RefreshToken): void {
     refresh.used = true;
-    const graceEnd = this.now() + REFRESH_GRACE_MS;
-    for (const token of this.access.values()) {
-      if (token.kind === 'user' && token.appId === refresh.appId && token.openId === refresh.openId && token.expiresAt > graceEnd) {
-        token.expiresAt = graceEnd;
-      }
-    }
+    const paired = this.access.get(refresh.accessToken);
+    if (paired) paired.expiresAt = Math.min(paired.expiresAt, this.now() + REFRESH_GRACE_MS);
+  }
+
+  /**
+   * A used refresh token presented again: the unused refresh tokens of its chain are revoked, so a
+   * client that spent one twice (two processes racing) loses the chain. The notes only say the
+   * reuse is refused; revoking the successors (the OAuth security BCP's reuse detection) is
+   * UNVERIFIED for Feishu and chosen because it is the stricter of the two.
+   */
+  revokeFamily(refresh: RefreshToken): void {
+    for (const token of this.refresh.values()) if (token.family === refresh.family && !token.used) token.revoked = true;
   }
 
   isLive(token: AccessToken): boolean {

@@ -1,11 +1,33 @@
 // Browser panel of auths.loginTypes.FSInnerType (served as this Type's frontendBundleEntry).
 //
-// On a PC: the Feishu QR-code SDK (or, in sandbox mode, the sandbox's stand-in
-// speaking the same handshake, contract §5b): QRLogin({ id, goto }) draws the
-// code; when the user scans, the SDK posts a tmp_code and the page navigates
-// to goto + "&tmp_code=…"; Feishu then redirects to /login/callback?code&state.
-// Inside the Feishu client (window.h5sdk / window.tt, §5c): no QR code;
-// tt.requestAuthCode gives a code that goes straight to loginWithCode.
+// The same code runs in production and against the sandbox: getLoginConfig names the scripts (Feishu's
+// CDN, or the sandbox's stand-ins at the same paths on its own origin), and nothing here branches on
+// which it is.
+//
+// Inside the Feishu client (shared notes §5): load Feishu's H5 JSSDK, wait for h5sdk.ready, and ask
+// tt.requestAccess({ appID, scopeList: [] }) for a code (falling back to the legacy
+// tt.requestAuthCode({ appId }) on clients without requestAccess, errno 103); the code goes straight
+// to loginWithCode. Anything else — a plain browser, the SDK not loading, the user declining, the page
+// not registered as a redirect URL — ends at the QR code, with a message when there is something to say.
+//
+// On a PC: the Feishu QR-code SDK (contract §5b): QRLogin({ id, goto }) draws the code; when the user
+// scans, the SDK posts a tmp_code and the page navigates to goto + "&tmp_code=…"; Feishu then
+// redirects to /login/callback?code&state.
+
+// Feishu documents no user-agent format for its client (UNVERIFIED). Client user agents seen in the wild
+// carry "Lark/<version>" (Feishu's also "ChannelName/Feishu"), so any "Lark" or "Feishu" word counts:
+// a false positive only loads the SDK, which then does nothing (no window.h5sdk, or no ready) and the
+// QR code follows; a false negative would show a QR code inside the client. A plain browser never loads it.
+const CLIENT_USER_AGENT = /\b(?:Lark|Feishu)\b/i;
+// How long to wait for the SDK script, then for h5sdk.ready, before showing the QR code. Inside the
+// client both are quick; the limits only matter when the page merely looks like it is inside the client.
+const SDK_LOAD_TIMEOUT_MS = 15_000;
+const SDK_READY_TIMEOUT_MS = 5_000;
+// errno / errCode values (shared notes §5.2).
+const NOT_SUPPORTED = 103; // client too old for requestAccess: use requestAuthCode
+const DECLINED = 2700002; // the user closed the consent sheet
+const NO_REDIRECT_URL = 10235; // the app has no redirect URL at all
+const PAGE_NOT_REGISTERED = 10236; // this page's URL is not among the app's redirect URLs
 
 const loadedScripts = new Map();
 function loadScript(src) {
@@ -16,7 +38,11 @@ function loadScript(src) {
         const script = document.createElement('script');
         script.src = src;
         script.onload = resolve;
-        script.onerror = () => reject(new Error(`Could not load ${src}`));
+        script.onerror = () => {
+          loadedScripts.delete(src); // a later attempt may succeed
+          script.remove();
+          reject(new Error(`Could not load ${src}`));
+        };
         document.head.append(script);
       }),
     );
@@ -24,39 +50,136 @@ function loadScript(src) {
   return loadedScripts.get(src);
 }
 
+function timeout(ms, value) {
+  return new Promise((resolve) => setTimeout(() => resolve(value), ms));
+}
+
 let panels = 0;
 
 export async function mount(container, { api, method, onError }) {
   const config = await api.getLoginConfig(method.fullName);
-  // Demo and tests: ?feishuClient=<sandbox user id> pretends the page runs inside the Feishu client.
-  const simulatedUser = new URLSearchParams(window.location.search).get('feishuClient');
-  if (simulatedUser && config.jsapiEmulatorUrl) await loadScript(`${config.jsapiEmulatorUrl}?user=${encodeURIComponent(simulatedUser)}`);
-  if (window.h5sdk && window.tt) return workspaceLogin(container, { api, method, config, onError });
-  return qrLogin(container, { api, method, config, onError });
+  let notice = null;
+  if (CLIENT_USER_AGENT.test(navigator.userAgent) && config.h5SdkUrl) {
+    const outcome = await clientLogin(container, { api, method, config });
+    if (outcome.signedIn) return;
+    notice = outcome.notice;
+  }
+  return qrLogin(container, { api, method, config, onError, notice });
 }
 
-function workspaceLogin(container, { api, method, config, onError }) {
-  container.textContent = 'Signing you in with Feishu…';
-  container.dataset.testid = 'workspace-login';
-  window.h5sdk.error((error) => onError(new Error(`Feishu client error: ${JSON.stringify(error)}`)));
-  window.h5sdk.ready(() => {
-    window.tt.requestAuthCode({
-      appId: config.appId,
-      success: async ({ code }) => {
-        try {
-          await api.loginWithCode(method.fullName, { authCode: code });
-          window.location.assign('/');
-        } catch (error) {
-          onError(error);
-        }
-      },
-      fail: (error) => onError(new Error(`Feishu refused the sign-in (${error?.errCode ?? error?.errno ?? 'unknown'}).`)),
+/** Password-free sign-in inside the Feishu client: `{ signedIn: true }`, or `{ notice }` (null: say nothing) for the QR code. */
+async function clientLogin(container, { api, method, config }) {
+  const status = document.createElement('p');
+  status.dataset.testid = 'workspace-login';
+  status.textContent = 'Signing you in with Feishu…';
+  container.replaceChildren(status);
+
+  const loaded = await Promise.race([loadScript(config.h5SdkUrl).then(() => true, () => false), timeout(SDK_LOAD_TIMEOUT_MS, false)]);
+  const h5sdk = window.h5sdk;
+  // The SDK's sample tells "not inside Feishu" by the absence of window.h5sdk.
+  if (!loaded || !h5sdk || typeof h5sdk.ready !== 'function') return { notice: null };
+
+  const ready = await new Promise((resolve) => {
+    let settled = false;
+    const settle = (value) => {
+      if (!settled) resolve(value);
+      settled = true;
+    };
+    setTimeout(() => settle({ ok: false }), SDK_READY_TIMEOUT_MS);
+    // Registered before ready, as Feishu's sample does.
+    if (typeof h5sdk.error === 'function') h5sdk.error((error) => settle({ ok: false, error }));
+    h5sdk.ready(() => settle({ ok: true }));
+  });
+  if (!ready.ok) {
+    if (!ready.error) return { notice: null }; // no ready: not really inside the client
+    return { notice: { code: null, message: `The Feishu client reported an error (${describe(ready.error)}), so password-free sign-in is not available. Scan the QR code instead.` } };
+  }
+
+  let code;
+  try {
+    code = await requestCode(window.tt, config.appId);
+  } catch (error) {
+    return { notice: refusalNotice(error) };
+  }
+  try {
+    await api.loginWithCode(method.fullName, { authCode: code });
+  } catch (error) {
+    return { notice: { code: error?.code ?? null, message: `${error?.message ?? 'Sign-in failed.'} You can scan the QR code to sign in with another Feishu account.` } };
+  }
+  status.textContent = 'Signed in. Opening the app…';
+  window.location.assign('/');
+  return { signedIn: true };
+}
+
+/**
+ * tt.requestAccess({ appID, scopeList: [] }) (identity only), or the legacy tt.requestAuthCode({ appId })
+ * when the client has no requestAccess or answers errno 103 — the fallback Feishu's guide gives.
+ */
+function requestCode(tt, appId) {
+  return new Promise((resolve, reject) => {
+    const legacy = () => {
+      if (!tt || typeof tt.requestAuthCode !== 'function') return reject({ errString: 'this Feishu client offers neither requestAccess nor requestAuthCode' });
+      tt.requestAuthCode({ appId, success: (result) => resolve(result?.code), fail: reject });
+    };
+    if (!tt || typeof tt.requestAccess !== 'function') return legacy();
+    tt.requestAccess({
+      appID: appId, // capital "ID" for requestAccess
+      scopeList: [],
+      success: (result) => resolve(result?.code),
+      fail: (error) => (errorCode(error) === NOT_SUPPORTED ? legacy() : reject(error)),
     });
+  }).then((code) => {
+    if (typeof code !== 'string' || !code) throw { errString: 'the Feishu client returned no code' };
+    return code;
   });
 }
 
-async function qrLogin(container, { api, method, config, onError }) {
-  await loadScript(config.qrSdkUrl);
+function errorCode(error) {
+  const code = error?.errno ?? error?.errCode;
+  return typeof code === 'number' ? code : null;
+}
+
+function describe(error) {
+  const code = errorCode(error);
+  const text = error?.errString || error?.errMsg || (typeof error === 'string' ? error : '');
+  return [code !== null ? `code ${code}` : null, text || null].filter(Boolean).join(': ') || 'no details';
+}
+
+function refusalNotice(error) {
+  const pageUrl = window.location.href.split('?')[0].split('#')[0];
+  // 10235/10236 are documented for requestAuthCode; requestAccess may report either field.
+  const codes = [error?.errno, error?.errCode];
+  if (codes.includes(DECLINED)) {
+    return { code: DECLINED, message: 'You declined to share your Feishu identity with this app, so you were not signed in. Scan the QR code to sign in instead.' };
+  }
+  if (codes.includes(PAGE_NOT_REGISTERED) || codes.includes(NO_REDIRECT_URL)) {
+    const which = codes.includes(PAGE_NOT_REGISTERED) ? PAGE_NOT_REGISTERED : NO_REDIRECT_URL;
+    return {
+      code: which,
+      message:
+        `Password-free sign-in is not set up for this page: ${pageUrl} is not a redirect URL of the Feishu app (error ${which}). ` +
+        'An administrator must add it in the Feishu developer console under Security Settings → Redirect URLs. Scan the QR code to sign in meanwhile.',
+    };
+  }
+  return { code: errorCode(error), message: `Feishu did not sign you in (${describe(error)}). Scan the QR code instead.` };
+}
+
+function noticeElement(notice) {
+  const p = document.createElement('p');
+  p.className = 'error';
+  p.dataset.testid = 'feishu-client-notice';
+  if (notice.code !== null && notice.code !== undefined) p.dataset.errorCode = String(notice.code);
+  p.textContent = notice.message;
+  return p;
+}
+
+async function qrLogin(container, { api, method, config, onError, notice }) {
+  try {
+    await loadScript(config.qrSdkUrl);
+  } catch {
+    throw new Error("Could not load Feishu's QR-code SDK. Check the network connection and reload the page.");
+  }
+  if (typeof window.QRLogin !== 'function') throw new Error("Feishu's QR-code SDK did not define QRLogin. Reload the page.");
   const id = `feishu-qr-${++panels}`;
   let current = config;
   let sdk;
@@ -68,8 +191,13 @@ async function qrLogin(container, { api, method, config, onError }) {
     const hint = document.createElement('p');
     hint.className = 'hint';
     hint.textContent = 'Scan with the Feishu app to sign in.';
-    container.replaceChildren(box, hint);
+    container.replaceChildren(...(notice ? [noticeElement(notice)] : []), box, hint);
     sdk = window.QRLogin({ id, goto: cfg.qrAuthorizeUrl, width: '300', height: '300' });
+    if (typeof sdk?.matchOrigin !== 'function' || typeof sdk?.matchData !== 'function') {
+      // Without them a message cannot be told to come from Feishu's QR frame: accept none.
+      sdk = null;
+      onError(new Error("Feishu's QR-code SDK is not a version this page supports (no matchOrigin/matchData)."));
+    }
   };
   window.addEventListener('message', (event) => {
     if (!sdk || !sdk.matchOrigin(event.origin) || !sdk.matchData(event.data)) return;
@@ -80,6 +208,7 @@ async function qrLogin(container, { api, method, config, onError }) {
     window.location.assign(`${current.qrAuthorizeUrl}&tmp_code=${encodeURIComponent(tmpCode)}`);
   });
   draw(current);
+  if (!sdk) return;
   // A QR code carries a single-use state that expires: draw a fresh one shortly before it does.
   const refreshMs = Math.max(10, current.expiresIn - 30) * 1000;
   setInterval(async () => {

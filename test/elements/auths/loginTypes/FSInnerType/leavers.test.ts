@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { FSInnerAuthModel } from '../../../../../elements/auths/loginTypes/FSInnerType/index.js';
-import type { FeishuUser, Org } from '../../../../../elements/auths/loginTypes/FSInnerType/sandbox/index.js';
+import { SCOPES, type FeishuUser, type Org } from '../../../../../elements/auths/loginTypes/FSInnerType/sandbox/index.js';
 import { AuthCodes } from '../../../../../runtime/auth/codes.js';
 import { LocalUserModel, SessionModel } from '../../../../../runtime/auth/models.js';
 import { useHttpWorld, type HttpWorld } from '../../../../runtime/http/http-world.js';
@@ -270,6 +270,37 @@ describe('what the rule leaves alone', () => {
     expect(await accountOf(w, MEMBER)).toMatchObject({ disabled: true, disabledBy: null });
     expect(await sessionOf(w, cookie)).toBeNull();
     await expectLoginRefused(w, MEMBER, DISABLED);
+  });
+
+  test('a status the app cannot read (contact:user.employee:readonly withheld) is unknown: it disables no one and re-enables no one', async () => {
+    const w = await httpWorld();
+    const cookie = await signedInAfterSync(w, MEMBER);
+    const app = w.sandbox.apps[0]!;
+    const granted = [...app.scopes];
+    const withoutStatus = granted.filter((s) => s !== SCOPES.userEmployee);
+
+    // Frozen while the status is withheld: not known to have left, so the account and session stay.
+    app.scopes = withoutStatus;
+    w.sandbox.org.setFrozen(MEMBER);
+    await syncOne(w, MEMBER);
+    expect(await statusOf(w, MEMBER)).toBeNull();
+    expect(await accountOf(w, MEMBER)).toMatchObject({ disabled: false });
+    expect(await sessionOf(w, cookie)).not.toBeNull();
+    await expectLoginRefused(w, MEMBER); // Feishu itself refuses a frozen user at sign-in (20022)
+
+    // Seen frozen once the status can be read: disabled. Back, but unreadable again: not known to be back.
+    app.scopes = granted;
+    await syncOne(w, MEMBER);
+    await expectLockedOut(w, MEMBER, cookie);
+    w.sandbox.org.setFrozen(MEMBER, false);
+    app.scopes = withoutStatus;
+    await syncOne(w, MEMBER);
+    expect(await statusOf(w, MEMBER)).toBeNull();
+    expect(await accountOf(w, MEMBER)).toMatchObject({ disabled: true, disabledBy: INSTANCE });
+
+    app.scopes = granted;
+    await syncOne(w, MEMBER);
+    expect(await accountOf(w, MEMBER)).toMatchObject({ disabled: false });
   });
 
   test('onLeave "keep": the account and its session stay, only new logins are refused', async () => {

@@ -18,6 +18,9 @@ describe('getLoginConfig', () => {
     expect(redirect.searchParams.get('code_challenge_method')).toBe('S256');
     expect(redirect.searchParams.get('state')).not.toBe(config.state); // its own PKCE-bound state
     expect(JSON.stringify(config)).not.toContain(w.sandbox.appSecret);
+    // The H5 JSSDK at Feishu's script path, on the sandbox's origin; no sandbox-only fields.
+    expect(config.h5SdkUrl).toBe(`${w.sandbox.baseUrl}/lark/op/h5-js-sdk-1.5.44.js`);
+    expect(config).not.toHaveProperty('jsapiEmulatorUrl');
     const again = await w.fs().getLoginConfig();
     expect(again.state).not.toBe(config.state);
   });
@@ -27,6 +30,12 @@ describe('getLoginConfig', () => {
     const config = await lark.fs().getLoginConfig();
     expect(new URL(config.authorizeUrl).origin).toBe('https://accounts.larksuite.com');
     expect(new URL(config.qrAuthorizeUrl).origin).toBe('https://passport.larksuite.com');
+    expect(config.h5SdkUrl).toBe('https://lf-scm-cn.feishucdn.com/lark/op/h5-js-sdk-1.5.44.js'); // Lark's own host is UNVERIFIED
+  });
+
+  test('the Feishu domain names the documented H5 JSSDK', async () => {
+    const feishu = await world({ config: { domain: 'feishu' } });
+    expect((await feishu.fs().getLoginConfig()).h5SdkUrl).toBe('https://lf-scm-cn.feishucdn.com/lark/op/h5-js-sdk-1.5.44.js');
   });
 });
 
@@ -69,7 +78,7 @@ describe('getLoginCode', () => {
     const user = await w.fs().getLoginCode({ authCode: code, state });
     expect(user.userId).toBe('lisi');
     const names = ['product', 'marketing'].map((id) => w.sandbox.org.department(id).name);
-    expect(user.departments.map((d) => d.name).sort()).toEqual(names.sort());
+    expect(user.departments!.map((d) => d.name).sort()).toEqual(names.sort());
   });
 
   test('workspace flow: a code from the Feishu client logs in without a state', async () => {
@@ -142,6 +151,14 @@ describe('getLoginCode', () => {
       const { code } = w.sandbox.issueCode({ userId: 'zhangsan' });
       w.clock.advance(6 * 60_000);
       await expect(w.fs().getLoginCode({ authCode: code })).rejects.toMatchObject({ code: 40029, details: { feishuCode: 20004 } });
+    });
+
+    test('a code with "." and "_" in it, the shape real codes take, is exchanged', async () => {
+      const w = await world();
+      const { code } = w.sandbox.issueCode({ userId: 'zhangsan' });
+      expect(code).toContain('.');
+      expect(code).toContain('_');
+      expect((await w.fs().getLoginCode({ authCode: code })).userId).toBe('zhangsan');
     });
 
     test('a malformed code is 40029 without a request', async () => {

@@ -174,6 +174,24 @@ describe('syncDepartmentInfo', () => {
     expect((await userRow(w, 'wujiu')).status).toBe('frozen');
   });
 
+  test('someone directly under the root and in a department too: their departments are stored as open ids', async () => {
+    const w = await world();
+    const org = w.sandbox.org;
+    addPerson(org, 'founder', [ROOT_DEPARTMENT_ID, 'engineering']);
+    const expected = [ROOT_DEPARTMENT_ID, org.department('engineering').open_department_id].sort();
+    const stored = async () => (await memberships(w).findBy({ instance: INSTANCE, userId: 'founder' })).map((m) => m.deptId).sort();
+
+    // The root's listing alone decides what is stored of them: asked as a custom department_id,
+    // Feishu would name "engineering" instead of its open id, a department no stored row has.
+    await w.fs().syncDepartmentInfo({ deptId: ROOT_DEPARTMENT_ID });
+    expect(await stored()).toEqual(expected);
+
+    // A full sync, where the root's listing and engineering's both list them, agrees.
+    w.clock.advance(1_000);
+    await w.fs().syncDepartmentInfo();
+    expect(await stored()).toEqual(expected);
+  });
+
   test('re-syncing is idempotent: same rows, no duplicates', async () => {
     const w = await world();
     await w.fs().syncDepartmentInfo();

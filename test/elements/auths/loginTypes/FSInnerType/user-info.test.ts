@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
-import { SCOPES } from '../../../../../elements/auths/loginTypes/FSInnerType/sandbox/index.js';
+import { FSInnerCodes } from '../../../../../elements/auths/loginTypes/FSInnerType/codes.js';
+import { FEISHU, SCOPES, WHOLE_CONTACT_SCOPES } from '../../../../../elements/auths/loginTypes/FSInnerType/sandbox/index.js';
 import { requests, scanAndLogin, useFeishuWorld, type FeishuWorld } from './harness.js';
 
 const world = useFeishuWorld();
@@ -95,10 +96,10 @@ describe('getUserInfo', () => {
   test('frozen and resigned users are reported with their status flags', async () => {
     const w = await world();
     const frozen = await w.fs().getUserInfo({ userId: 'wujiu' });
-    expect(frozen.statusFlags.isFrozen).toBe(true);
+    expect(frozen.statusFlags!.isFrozen).toBe(true);
     expect(frozen.status).toBe('frozen');
     const resigned = await w.fs().getUserInfo({ userId: 'zhengshi' });
-    expect(resigned.statusFlags.isResigned).toBe(true);
+    expect(resigned.statusFlags!.isResigned).toBe(true);
     expect(resigned.status).toBe('resigned');
     expect(resigned.departments).toEqual([]);
   });
@@ -118,15 +119,16 @@ describe('getUserInfo', () => {
     expect(w.sandbox.stats().total).toBe(0);
   });
 
-  test('without a contact permission: 48001 naming the scopes that would do', async () => {
+  test('without the API-level contact permission: 48001 naming the permissions that would do (field permissions are not among them)', async () => {
     const w = await world();
-    const contactRead = [SCOPES.userBase, SCOPES.contactReadAsApp, SCOPES.contactRead] as string[];
     const app = w.sandbox.apps[0]!;
-    app.scopes = app.scopes.filter((s) => !contactRead.includes(s));
+    app.scopes = app.scopes.filter((s) => s !== SCOPES.contactBase);
+    expect(app.scopes).toContain(SCOPES.userBase); // a field permission: not enough to call the API
 
     const error = await w.fs().getUserInfo({ userId: 'zhangsan' }).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: 48001, details: { feishuCode: 99991672 } });
-    for (const scope of contactRead) expect((error as Error).message).toContain(scope);
+    const wouldDo = [SCOPES.contactBase, ...WHOLE_CONTACT_SCOPES];
+    expect(error).toMatchObject({ code: FSInnerCodes.PERMISSION_MISSING, details: { feishuCode: FEISHU.appLacksScope[0], scopes: wouldDo } });
+    for (const scope of wouldDo) expect((error as Error).message).toContain(scope);
     expect(requests(w.sandbox, 'user_get')).toBe(1); // a missing permission is not retried
   });
 
@@ -137,7 +139,7 @@ describe('getUserInfo', () => {
 
     const info = await w.fs().getUserInfo({ userId: feishu.open_id });
     expect(info.userId).toBe(feishu.open_id);
-    expect(info.departments.find((d) => d.id === product.open_department_id)).toMatchObject({ isLeader: true, name: product.name });
+    expect(info.departments!.find((d) => d.id === product.open_department_id)).toMatchObject({ isLeader: true, name: product.name });
     expect(info.isLeader).toBe(true);
     expect(info.managerUserId).toBe(feishu.leader_user_id);
     expect(info.managerUserId).toMatch(/^ou_/);

@@ -18,6 +18,9 @@ const BASES: Record<Flavour, string> = {
   passport: '/suite/passport/oauth/authorize',
 };
 
+/** Space-separated scopes an authorize request may ask for (§5.3). */
+const MAX_SCOPES = 50;
+
 /** Long organizations would make a page nobody can use; tests pick users by id anyway. */
 const MAX_LISTED_USERS = 200;
 
@@ -51,6 +54,11 @@ export function checkAuthorizeQuery(state: SandboxState, q: URLSearchParams, fla
   // The passport flow has no scope or PKCE support (§5a); the parameters are ignored there.
   if (flavour === 'passport') return { app, redirectUri, state: q.get('state'), scopes: [] };
   const scopes = (q.get('scope') ?? '').split(' ').filter(Boolean);
+  // At most 50 scopes (§5.3); the code Feishu shows beyond that is UNVERIFIED: 20001 here.
+  if (scopes.length > MAX_SCOPES) fail(FEISHU.badRequest, `scope lists ${scopes.length} scopes; at most ${MAX_SCOPES} are allowed`);
+  // Duplicates are 20067 at the token endpoint (§6.3); whether the page refuses them is UNVERIFIED, refused alike here.
+  if (new Set(scopes).size !== scopes.length) fail(FEISHU.scopeDuplicate, 'scope lists a scope twice');
+  // offline_access too must be enabled for the app (§6.3) to be asked for.
   const missing = scopes.filter((s) => !app.scopes.includes(s));
   if (missing.length) fail(FEISHU.scopeNotEnabled, `scope not enabled for this app: ${missing.join(' ')}`);
   const codeChallenge = q.get('code_challenge') || undefined;

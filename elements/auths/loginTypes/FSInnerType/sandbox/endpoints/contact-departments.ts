@@ -1,9 +1,10 @@
-import { appOfBearer, authenticateContactCaller, requireScope } from '../access.js';
+import { appOfBearer, authenticateContactCaller } from '../access.js';
+import { FEISHU } from '../errors.js';
 import type { RequestContext, Route } from '../context.js';
 import { json } from '../http.js';
 import { pageOf, pageOffset, pageSize } from '../paging.js';
 import { departmentView } from '../projection.js';
-import { DEPARTMENT_READ_SCOPES, batchIds, viewOptions, visibleDepartment } from './contact-common.js';
+import { batchIds, requireApiScope, viewOptions, visibleDepartment } from './contact-common.js';
 
 /**
  * GET /contact/v3/departments/:department_id → data.department. "0" answers a virtual root (with
@@ -12,19 +13,22 @@ import { DEPARTMENT_READ_SCOPES, batchIds, viewOptions, visibleDepartment } from
  */
 function getDepartment(ctx: RequestContext) {
   const { app } = authenticateContactCaller(ctx);
-  requireScope(app, ...DEPARTMENT_READ_SCOPES);
+  requireApiScope(app, 'department_get');
   const options = viewOptions(ctx, app);
   const dept = visibleDepartment(ctx, ctx.state.org, app, ctx.params[0]!, options.departmentIdType);
   return json({ code: 0, msg: 'success', data: { department: departmentView(ctx.state.org, dept, options) } });
 }
 
-/** GET …/departments/:department_id/children; fetch_child=true lists every level, breadth first. */
+/**
+ * GET …/departments/:department_id/children; fetch_child=true lists every level, breadth first. A
+ * parent outside the contact range (the root included, without "all members") → 40014.
+ */
 function children(ctx: RequestContext) {
   const { app } = authenticateContactCaller(ctx);
-  requireScope(app, ...DEPARTMENT_READ_SCOPES);
+  requireApiScope(app, 'department_children');
   const options = viewOptions(ctx, app);
   const size = pageSize(ctx.query);
-  const parent = visibleDepartment(ctx, ctx.state.org, app, ctx.params[0]!, options.departmentIdType);
+  const parent = visibleDepartment(ctx, ctx.state.org, app, ctx.params[0]!, options.departmentIdType, FEISHU.noParentDepartmentAuthority);
   const recursive = ctx.query.get('fetch_child') === 'true';
   const listing = `children:${parent.open_department_id}:${recursive}`;
   const offset = pageOffset(ctx.query, listing);
@@ -36,7 +40,7 @@ function children(ctx: RequestContext) {
 /** GET …/departments/batch?department_ids=…: unknown or out-of-range ids are left out (UNVERIFIED). */
 function batchDepartments(ctx: RequestContext) {
   const { app } = authenticateContactCaller(ctx);
-  requireScope(app, ...DEPARTMENT_READ_SCOPES);
+  requireApiScope(app, 'departments_batch');
   const options = viewOptions(ctx, app);
   const items = [];
   for (const id of batchIds(ctx, 'department_ids')) {

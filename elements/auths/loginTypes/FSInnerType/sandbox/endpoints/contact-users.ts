@@ -1,15 +1,15 @@
-import { appOfBearer, authenticateContactCaller, requireScope } from '../access.js';
+import { appOfBearer, authenticateContactCaller } from '../access.js';
 import type { RequestContext, Route } from '../context.js';
 import { FEISHU, fail } from '../errors.js';
 import { json } from '../http.js';
 import { pageOf, pageOffset, pageSize } from '../paging.js';
 import { userView } from '../projection.js';
-import { USER_READ_SCOPES, batchIds, viewOptions, visibleDepartment } from './contact-common.js';
+import { batchIds, requireApiScope, viewOptions, visibleDepartment } from './contact-common.js';
 
-/** GET /contact/v3/users/:user_id → data.user; unknown → 41012, outside the contact range → 41050. */
+/** GET /contact/v3/users/:user_id → data.user; unknown → 41012, outside the contact range → 41050 (HTTP 400). */
 function getUser(ctx: RequestContext) {
   const { app } = authenticateContactCaller(ctx);
-  requireScope(app, ...USER_READ_SCOPES);
+  requireApiScope(app, 'user_get');
   const options = viewOptions(ctx, app);
   const user = ctx.state.org.findUser(ctx.params[0]!, options.userIdType);
   if (!user) fail(FEISHU.userIdInvalid);
@@ -23,7 +23,7 @@ function getUser(ctx: RequestContext) {
  */
 function batchUsers(ctx: RequestContext) {
   const { app } = authenticateContactCaller(ctx);
-  requireScope(app, ...USER_READ_SCOPES);
+  requireApiScope(app, 'users_batch');
   const options = viewOptions(ctx, app);
   const ids = batchIds(ctx, 'user_ids');
   const items = [];
@@ -37,7 +37,7 @@ function batchUsers(ctx: RequestContext) {
 /** GET /contact/v3/users/find_by_department: direct members only, paged (§4). */
 function findByDepartment(ctx: RequestContext) {
   const { app } = authenticateContactCaller(ctx);
-  requireScope(app, ...USER_READ_SCOPES);
+  requireApiScope(app, 'find_by_department');
   const options = viewOptions(ctx, app);
   const id = ctx.query.get('department_id');
   if (!id) fail(FEISHU.contactParam, 'department_id is required');

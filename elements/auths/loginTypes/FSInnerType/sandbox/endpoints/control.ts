@@ -1,3 +1,5 @@
+import type { SandboxState } from '../context.js';
+import { callInClient, type ClientCall } from '../feishu-client.js';
 import { json, parseJsonObject, type Reply } from '../http.js';
 import type { Sandbox } from '../server.js';
 
@@ -6,7 +8,7 @@ import type { Sandbox } from '../server.js';
  * Bodies are JSON; a bad request answers 400 `{error}`. The server adds CORS headers (cors.ts), so
  * browser pages on other origins may call them.
  */
-export function handleControl(sandbox: Sandbox, method: string, path: string, body: string): Reply {
+export function handleControl(sandbox: Sandbox, state: SandboxState, method: string, path: string, body: string): Reply {
   try {
     const input = body ? parseJsonObject(body) : {};
     if (!input) return json({ error: 'the body must be a JSON object' }, 400);
@@ -38,6 +40,17 @@ export function handleControl(sandbox: Sandbox, method: string, path: string, bo
       case 'POST /_sandbox/tokens/revoke':
         sandbox.revokeTokens();
         return json({ ok: true });
+      // The emulated Feishu client (feishu-client.ts): {userId?, requestAccess?}.
+      case 'GET /_sandbox/client':
+        return json({ ...state.client });
+      case 'POST /_sandbox/client':
+        return json(sandbox.setFeishuClient(input as never));
+      case 'DELETE /_sandbox/client':
+        return json(sandbox.resetFeishuClient());
+      // The H5 JSSDK stand-in's bridge to the emulated client: one JSAPI call, answered 200 either way.
+      case 'POST /_sandbox/client/calls':
+        if (input.api !== 'requestAccess' && input.api !== 'requestAuthCode') return json({ error: 'api must be requestAccess or requestAuthCode' }, 400);
+        return json(callInClient(state, input as unknown as ClientCall));
       default:
         return json({ error: `no control route ${method} ${path}` }, 404);
     }

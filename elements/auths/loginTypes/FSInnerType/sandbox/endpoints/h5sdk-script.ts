@@ -1,40 +1,56 @@
 import { javascript, jsLiteral } from '../browser.js';
+import { clientUser } from '../feishu-client.js';
 import type { Reply } from '../http.js';
 import type { StandinRequest } from './standins.js';
 
 /**
- * GET /_sandbox/h5sdk.js?user=<id>[&access=grant|refuse|unsupported] — stands in for the Feishu
- * client's H5 JSSDK (§5c) as if the page were opened inside Feishu by that user (user_id, open_id
- * or union_id; default: the first active user):
- * - `window.h5sdk.ready(cb)` calls cb asynchronously; `h5sdk.error(cb)` reports `{errMsg}` instead
- *   when the user is unknown, resigned or frozen (then ready never fires);
- * - `tt.requestAuthCode({appId, success, fail, complete})` → `success({code})`;
- * - `tt.requestAccess({appID, scopeList, state, success, fail, complete})` → `success({code, state})`;
- *   `access=refuse` fails with errno 2700002 (the user declined), `access=unsupported` with
- *   errno 103 (client too old, so the page should fall back to requestAuthCode).
- * Codes come from POST /_sandbox/codes (CORS-enabled) and exchange like any other (§2a).
+ * Where the stand-in is served: the path of Feishu's documented H5 JSSDK (shared notes §5.1,
+ * `https://lf-scm-cn.feishucdn.com/lark/op/h5-js-sdk-1.5.44.js`), on the sandbox's origin. The element
+ * asks for `<domain><this path>` in sandbox mode (feishu/hosts.ts), so the login page runs the same
+ * code as in production and only the script's origin differs. It takes no query parameters.
+ */
+export const H5_SDK_STANDIN_PATH = '/lark/op/h5-js-sdk-1.5.44.js';
+
+/**
+ * Whether a page's user agent says it runs inside the Feishu client. Feishu documents no user-agent
+ * format (UNVERIFIED); client user agents seen in the wild carry `Lark/<version>` (plus
+ * `LarkLocale/…` and, for Feishu, `ChannelName/Feishu`), so the stand-in asks for that token. The
+ * login panel's own test is looser (any `Lark`/`Feishu` word) and must cope with this stricter one.
+ */
+export const CLIENT_USER_AGENT = /\bLark\/\d/;
+
+/**
+ * GET /lark/op/h5-js-sdk-1.5.44.js — stands in for the Feishu client's H5 JSSDK (§5). Who is signed in
+ * to the "client" and how requestAccess answers is a sandbox-side setting (feishu-client.ts:
+ * `sandbox.setFeishuClient`, POST /_sandbox/client), never a switch on the app's page.
  *
- * Chosen where §5c is silent (UNVERIFIED): an unknown appId fails with 10200 for both calls; fail
- * objects carry the code as both `errCode` and `errno`, plus `errMsg`/`errString`; a sandbox-only
- * failure (sandbox unreachable, user gone) uses -1; requestAccess scopes are granted as asked,
- * without checking the app's console scopes; the calling page's URL is not checked against the
- * app's redirect URLs (10235/10236) and app visibility (10228) is not emulated.
+ * Outside the client (a user agent without `Lark/<version>`) the script does nothing: no `window.h5sdk`,
+ * no `window.tt`. What the real SDK does there is UNVERIFIED (Lark's FAQ: it "only takes effect inside the
+ * Lark browser"); doing nothing is the most a page may rely on.
+ *
+ * Inside the client:
+ * - `h5sdk.ready(cb)` calls cb asynchronously; when the client user is unknown, resigned or frozen,
+ *   `h5sdk.error(cb)` reports `{errMsg}` instead and ready never fires;
+ * - `tt.requestAccess({appID, scopeList, state, success, fail, complete})` →
+ *   `success({errMsg: "requestAccess:ok", code, state})`, a single-use 3-minute code; absent when the
+ *   setting is `requestAccess: 'missing'`;
+ * - `tt.requestAuthCode({appId, success, fail, complete})` → `success({code})`, a 5-minute code;
+ * - failures are `fail({errMsg: "<api>:fail", errno, errCode, errString})` with the codes of
+ *   feishu-client.ts `callInClient`: 103 old client, 2700002 declined, 10235/10236 the calling page's
+ *   `location.href` (without `?`/`#`) is not a registered redirect URL, 10200 bad appId, …;
+ *   a sandbox-only failure (sandbox unreachable) uses errno -1.
+ * The calls go to POST /_sandbox/client/calls (CORS-enabled), which plays the client's part.
  */
 export function h5sdkScript(request: StandinRequest): Reply {
-  const org = request.state.org;
-  const wanted = request.query.get('user');
-  const user = wanted ? org.findUser(wanted, 'user_id') ?? org.findUser(wanted, 'open_id') ?? org.findUser(wanted, 'union_id') : org.activeUsers()[0];
-  let problem: string | null = null;
-  if (!user) problem = wanted ? `sandbox: no user "${wanted}"` : 'sandbox: the org has no active user';
-  else if (user.status.is_resigned || user.status.is_frozen) problem = `sandbox: user "${user.user_id}" is not active`;
-  const access = request.query.get('access') ?? 'grant';
+  const signedIn = clientUser(request.state);
   return javascript(`/* Feishu sandbox stand-in for the Feishu client's H5 JSSDK (window.h5sdk, window.tt) — not the real SDK. */
 (function () {
   'use strict';
+  var userAgent = (typeof navigator !== 'undefined' && navigator.userAgent) || '';
+  if (!${CLIENT_USER_AGENT.toString()}.test(userAgent)) return; // not inside the Feishu client: nothing to bridge to
   var SANDBOX_ORIGIN = ${jsLiteral(request.origin)};
-  var USER_ID = ${jsLiteral(user?.user_id ?? null)};
-  var PROBLEM = ${jsLiteral(problem)};
-  var ACCESS = ${jsLiteral(access)};
+  var PROBLEM = ${jsLiteral(signedIn.problem)};
+  var HAS_REQUEST_ACCESS = ${jsLiteral(request.state.client.requestAccess !== 'missing')};
   function later(fn, arg) {
     setTimeout(function () { fn(arg); }, 0);
   }
@@ -46,33 +62,28 @@ export function h5sdkScript(request: StandinRequest): Reply {
       if (typeof options.complete === 'function') options.complete(result);
     }
   }
-  function failure(code, message) {
-    return { errCode: code, errno: code, errMsg: message, errString: message };
+  function failure(api, errno, errString) {
+    return { errMsg: api + ':fail', errno: errno, errCode: errno, errString: errString };
   }
-  function mintCode(body) {
-    return fetch(SANDBOX_ORIGIN + '/_sandbox/codes', {
+  function pageUrl() {
+    return String(location.href).split('?')[0].split('#')[0];
+  }
+  function call(api, options, body, onCode) {
+    options = options || {};
+    body.api = api;
+    body.pageUrl = pageUrl();
+    fetch(SANDBOX_ORIGIN + '/_sandbox/client/calls', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body)
     }).then(function (res) {
-      return res.json().then(function (reply) {
-        if (res.ok) return { code: reply.code };
-        if (reply.reason === 'unknown_app') return { error: failure(10200, 'invalid appId') };
-        return { error: failure(-1, String(reply.error)) };
-      });
+      return res.json();
+    }).then(function (reply) {
+      if (reply.ok === true) settle(options, true, onCode(reply.code));
+      else if (reply.ok === false) settle(options, false, failure(api, reply.errno, reply.errString));
+      else settle(options, false, failure(api, -1, 'sandbox: ' + String(reply.error)));
     }, function (error) {
-      return { error: failure(-1, 'sandbox unreachable: ' + error) };
-    });
-  }
-  function requestCode(api, options, appId, extra, done) {
-    options = options || {};
-    if (PROBLEM) return later(function () { settle(options, false, failure(-1, PROBLEM)); });
-    if (typeof appId !== 'string' || !appId) return later(function () { settle(options, false, failure(10200, api + ': invalid appId')); });
-    var body = { userId: USER_ID, appId: appId };
-    for (var key in extra) body[key] = extra[key];
-    mintCode(body).then(function (result) {
-      if (result.error) settle(options, false, result.error);
-      else settle(options, true, done(result.code));
+      settle(options, false, failure(api, -1, 'sandbox unreachable: ' + error));
     });
   }
   window.h5sdk = {
@@ -83,22 +94,21 @@ export function h5sdkScript(request: StandinRequest): Reply {
       if (PROBLEM && typeof callback === 'function') later(callback, { errMsg: PROBLEM });
     }
   };
-  window.tt = {
+  var tt = {
     requestAuthCode: function (options) {
-      requestCode('requestAuthCode', options, options && options.appId, {}, function (code) {
+      call('requestAuthCode', options, { appId: options && options.appId }, function (code) {
         return { code: code };
-      });
-    },
-    requestAccess: function (options) {
-      options = options || {};
-      if (ACCESS === 'refuse') return later(function () { settle(options, false, failure(2700002, 'requestAccess: the user declined')); });
-      if (ACCESS === 'unsupported') return later(function () { settle(options, false, failure(103, 'requestAccess: the client version is too old')); });
-      var scopes = Array.isArray(options.scopeList) ? options.scopeList : [];
-      requestCode('requestAccess', options, options.appID, { scope: scopes }, function (code) {
-        return { code: code, state: options.state };
       });
     }
   };
+  if (HAS_REQUEST_ACCESS) {
+    tt.requestAccess = function (options) {
+      call('requestAccess', options, { appId: options && options.appID, scopeList: options && options.scopeList }, function (code) {
+        return { errMsg: 'requestAccess:ok', code: code, state: options.state };
+      });
+    };
+  }
+  window.tt = tt;
 })();
 `);
 }

@@ -21,6 +21,7 @@ function signInLink(page: string, userId: string): string {
 describe('authorize pages (contract §5a)', () => {
   test('accounts flow: the page lists active users; choosing one redirects with code and state', async () => {
     sandbox = await startSandbox();
+    sandbox.apps[0]!.scopes.push('offline_access'); // not in the default grant: enabled in the console for refresh tokens
     const page = await open(sandbox.authorizeUrl({ redirectUri: CALLBACK, state: 'st-1', scope: 'offline_access' }));
     expect(page.status).toBe(200);
     expect(page.text).toContain('<title>Feishu sandbox — authorize</title>');
@@ -42,7 +43,7 @@ describe('authorize pages (contract §5a)', () => {
     sandbox.apps[0]!.redirectUris.push('http://127.0.0.1/app#/login');
     const page = await open(sandbox.authorizeUrl({ flavour: 'passport', redirectUri: 'http://127.0.0.1/app#/login', state: 's' }));
     const done = await open(signInLink(page.text, 'lisi'));
-    expect(done.location).toMatch(/^http:\/\/127\.0\.0\.1\/app\?code=[A-Za-z0-9_-]+&state=s#\/login$/);
+    expect(done.location).toMatch(/^http:\/\/127\.0\.0\.1\/app\?code=[A-Za-z0-9._-]+&state=s#\/login$/);
   });
 
   test('passport flow with the QR SDK tmp_code redirects straight to the callback', async () => {

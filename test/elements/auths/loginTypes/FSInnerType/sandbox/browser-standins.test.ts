@@ -1,6 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import vm from 'node:vm';
 import { afterEach, describe, expect, test } from '@jest/globals';
+import { hostsFor } from '../../../../../../elements/auths/loginTypes/FSInnerType/feishu/hosts.js';
 import { startSandbox, type Sandbox } from '../../../../../../elements/auths/loginTypes/FSInnerType/sandbox/index.js';
 import { exchangeCode, getJson, manualClock, postJson } from './helpers.js';
 
@@ -285,74 +286,192 @@ describe('scan page /_sandbox/scan (what the QR encodes)', () => {
   });
 });
 
-describe('H5 JSSDK stand-in /_sandbox/h5sdk.js (contract §5c)', () => {
-  async function loadH5sdk(query: string): Promise<Loose> {
-    const res = await fetch(`${sandbox.baseUrl}/_sandbox/h5sdk.js${query}`);
+describe('H5 JSSDK stand-in at Feishu\'s script path (shared notes §5)', () => {
+  const CLIENT_UA = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36 Lark/7.35.0 LarkLocale/zh_CN ChannelName/Feishu';
+  const PLAIN_UA = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36';
+  const PAGE = 'http://localhost:3000/login';
+
+  /** Runs the stand-in as a page at `href` with user agent `ua` would. */
+  async function loadH5sdk({ ua = CLIENT_UA, href = PAGE }: { ua?: string | null; href?: string } = {}): Promise<Loose> {
+    const res = await fetch(hostsFor(sandbox.baseUrl).h5Sdk);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/javascript/);
-    return runScript(await res.text(), { fetch });
+    return runScript(await res.text(), { fetch, location: { href }, ...(ua === null ? {} : { navigator: { userAgent: ua } }) });
   }
 
-  function call(window: Loose, api: 'requestAuthCode' | 'requestAccess', options: Record<string, unknown>): Promise<{ ok: boolean; result: Loose }> {
+  function call(window: Loose, api: 'requestAuthCode' | 'requestAccess', options: Record<string, unknown>): Promise<{ ok: boolean; result: Loose; completed: boolean }> {
     return new Promise((resolve) => {
-      window.tt[api]({ ...options, success: (result: Loose) => resolve({ ok: true, result }), fail: (result: Loose) => resolve({ ok: false, result }) });
+      let result: { ok: boolean; result: Loose } | undefined;
+      window.tt[api]({
+        ...options,
+        success: (r: Loose) => (result = { ok: true, result: r }),
+        fail: (r: Loose) => (result = { ok: false, result: r }),
+        complete: () => resolve({ ...result!, completed: true }),
+      });
     });
   }
 
-  test('h5sdk.ready fires; tt.requestAuthCode returns a code for the configured user', async () => {
-    sandbox = await startSandbox();
-    const window = await loadH5sdk('?user=lisi');
+  async function startWithPage(options: Parameters<typeof startSandbox>[0] = {}) {
+    sandbox = await startSandbox(options);
+    sandbox.apps[0]!.redirectUris.push(PAGE);
+  }
+
+  test('is served at the path of the documented script, on the sandbox origin; the old /_sandbox/h5sdk.js is gone', async () => {
+    await startWithPage();
+    expect(new URL(hostsFor(sandbox.baseUrl).h5Sdk).pathname).toBe(new URL(hostsFor('feishu').h5Sdk).pathname);
+    expect(hostsFor('feishu').h5Sdk).toBe('https://lf-scm-cn.feishucdn.com/lark/op/h5-js-sdk-1.5.44.js');
+    expect((await fetch(`${sandbox.baseUrl}/_sandbox/h5sdk.js`)).status).toBe(404);
+  });
+
+  test.each([
+    ['a plain browser', PLAIN_UA],
+    ['a page that only mentions Feishu', `${PLAIN_UA} ChannelName/Feishu`],
+    ['no navigator', null],
+  ])('outside the Feishu client (%s) it defines nothing', async (_, ua) => {
+    await startWithPage();
+    const window = await loadH5sdk({ ua });
+    expect(window.h5sdk).toBeUndefined();
+    expect(window.tt).toBeUndefined();
+  });
+
+  test('requestAccess: {errMsg:"requestAccess:ok", code, state} for the client user; the code works once', async () => {
+    await startWithPage();
+    sandbox.setFeishuClient({ userId: 'lisi' });
+    const window = await loadH5sdk();
     await new Promise<void>((resolve) => window.h5sdk.ready(resolve));
+    const { ok, result, completed } = await call(window, 'requestAccess', { appID: sandbox.appId, scopeList: [], state: 's-1' });
+    expect({ ok, completed }).toEqual({ ok: true, completed: true });
+    expect(result).toEqual({ errMsg: 'requestAccess:ok', code: expect.any(String), state: 's-1' });
+    expect(await userIdOf(result.code)).toBe('lisi');
+    expect((await exchangeCode(sandbox, result.code)).body.code).toBe(20065); // single use
+  });
+
+  test('requestAccess scopes carry over to the token; one the app has not enabled fails', async () => {
+    await startWithPage();
+    sandbox.apps[0]!.scopes.push('offline_access');
+    const window = await loadH5sdk();
+    const granted = await call(window, 'requestAccess', { appID: sandbox.appId, scopeList: ['offline_access'] });
+    expect((await exchangeCode(sandbox, granted.result.code)).body).toMatchObject({ code: 0, refresh_token: expect.any(String) });
+    sandbox.apps[0]!.scopes = sandbox.apps[0]!.scopes.filter((s) => s !== 'offline_access');
+    expect((await call(window, 'requestAccess', { appID: sandbox.appId, scopeList: ['offline_access'] })).result.errno).toBe(20027);
+    const noList = await call(window, 'requestAccess', { appID: sandbox.appId });
+    expect(noList.ok).toBe(false);
+    expect(noList.result.errno).toBe(-1);
+  });
+
+  test('codes live 3 min (requestAccess) and 5 min (requestAuthCode)', async () => {
+    const clock = manualClock();
+    await startWithPage({ now: clock.now, codeTtlSeconds: 300 });
+    const window = await loadH5sdk();
+    const access = async () => (await call(window, 'requestAccess', { appID: sandbox.appId, scopeList: [] })).result.code as string;
+    const legacy = async () => (await call(window, 'requestAuthCode', { appId: sandbox.appId })).result.code as string;
+    const [accessInTime, accessLate, legacyInTime, legacyLate] = [await access(), await access(), await legacy(), await legacy()];
+    clock.advance(179_000);
+    expect((await exchangeCode(sandbox, accessInTime)).body.code).toBe(0);
+    clock.advance(2_000);
+    expect((await exchangeCode(sandbox, accessLate)).body.code).toBe(20004);
+    clock.advance(118_000); // 299 s
+    expect((await exchangeCode(sandbox, legacyInTime)).body.code).toBe(0);
+    clock.advance(2_000);
+    expect((await exchangeCode(sandbox, legacyLate)).body.code).toBe(20004);
+  });
+
+  test('requestAuthCode (legacy): {code} for the client user', async () => {
+    await startWithPage();
+    sandbox.setFeishuClient({ userId: sandbox.org.user('wangwu').open_id });
+    const window = await loadH5sdk();
     const { ok, result } = await call(window, 'requestAuthCode', { appId: sandbox.appId });
     expect(ok).toBe(true);
-    expect(await userIdOf(result.code)).toBe('lisi');
+    expect(Object.keys(result)).toEqual(['code']);
+    expect(await userIdOf(result.code)).toBe('wangwu');
   });
 
-  test('an unknown appId fails with errCode 10200', async () => {
-    sandbox = await startSandbox();
-    const window = await loadH5sdk('?user=lisi');
-    const unknown = await call(window, 'requestAuthCode', { appId: 'cli_nobody' });
-    expect(unknown.ok).toBe(false);
-    expect(unknown.result.errCode).toBe(10200);
+  test('an old client: errno 103 from requestAccess, or no requestAccess at all; requestAuthCode still works', async () => {
+    await startWithPage();
+    sandbox.setFeishuClient({ requestAccess: 'unsupported' });
+    const old = await loadH5sdk();
+    const refused = await call(old, 'requestAccess', { appID: sandbox.appId, scopeList: [] });
+    expect(refused).toMatchObject({ ok: false, result: { errMsg: 'requestAccess:fail', errno: 103 } });
+    expect((await call(old, 'requestAuthCode', { appId: sandbox.appId })).ok).toBe(true);
+
+    sandbox.setFeishuClient({ requestAccess: 'missing' });
+    const older = await loadH5sdk();
+    expect(older.tt.requestAccess).toBeUndefined();
+    expect((await call(older, 'requestAuthCode', { appId: sandbox.appId })).ok).toBe(true);
+  });
+
+  test('the user declines: errno 2700002', async () => {
+    await startWithPage();
+    sandbox.setFeishuClient({ requestAccess: 'decline' });
+    const window = await loadH5sdk();
+    const declined = await call(window, 'requestAccess', { appID: sandbox.appId, scopeList: [] });
+    expect(declined).toMatchObject({ ok: false, result: { errMsg: 'requestAccess:fail', errno: 2700002, errString: expect.any(String) } });
+  });
+
+  test('the calling page must be a registered redirect URL (without ?query and #hash): 10236 / 10235', async () => {
+    await startWithPage();
+    const withQuery = await loadH5sdk({ href: `${PAGE}?next=%2Fadmin#top` });
+    expect((await call(withQuery, 'requestAccess', { appID: sandbox.appId, scopeList: [] })).ok).toBe(true);
+    for (const href of ['http://localhost:3000/', 'http://localhost:3000/login/', 'http://127.0.0.1:3000/login']) {
+      const other = await loadH5sdk({ href });
+      expect((await call(other, 'requestAccess', { appID: sandbox.appId, scopeList: [] })).result).toMatchObject({ errno: 10236, errCode: 10236 });
+      expect((await call(other, 'requestAuthCode', { appId: sandbox.appId })).result).toMatchObject({ errMsg: 'requestAuthCode:fail', errCode: 10236 });
+    }
+    sandbox.apps[0]!.redirectUris = [];
+    const none = await loadH5sdk();
+    expect((await call(none, 'requestAccess', { appID: sandbox.appId, scopeList: [] })).result.errno).toBe(10235);
+    expect((await call(none, 'requestAuthCode', { appId: sandbox.appId })).result.errCode).toBe(10235);
+  });
+
+  test('an unknown or missing appId fails with 10200; requestAccess wants appID', async () => {
+    await startWithPage();
+    const window = await loadH5sdk();
+    expect((await call(window, 'requestAuthCode', { appId: 'cli_nobody' })).result.errCode).toBe(10200);
     expect((await call(window, 'requestAuthCode', {})).result.errCode).toBe(10200);
     expect((await call(window, 'requestAccess', { appID: 'cli_nobody', scopeList: [] })).result.errno).toBe(10200);
+    expect((await call(window, 'requestAccess', { appId: sandbox.appId, scopeList: [] })).result.errno).toBe(10200); // lower-case "Id"
   });
 
-  test('tt.requestAccess returns {code, state}; scopes carry over; refusal and old clients fail', async () => {
-    sandbox = await startSandbox();
-    const window = await loadH5sdk('?user=zhangsan');
-    const { ok, result } = await call(window, 'requestAccess', { appID: sandbox.appId, scopeList: ['offline_access'], state: 's-1' });
-    expect(ok).toBe(true);
-    expect(result.state).toBe('s-1');
-    const token = await exchangeCode(sandbox, result.code);
-    expect(token.body).toMatchObject({ code: 0, refresh_token: expect.any(String) });
-
-    const refusing = await loadH5sdk('?user=zhangsan&access=refuse');
-    expect((await call(refusing, 'requestAccess', { appID: sandbox.appId, scopeList: [] })).result.errno).toBe(2700002);
-    const old = await loadH5sdk('?user=zhangsan&access=unsupported');
-    expect((await call(old, 'requestAccess', { appID: sandbox.appId, scopeList: [] })).result.errno).toBe(103);
-    expect((await call(old, 'requestAuthCode', { appId: sandbox.appId })).ok).toBe(true);
-  });
-
-  test('an unknown or inactive user reports through h5sdk.error', async () => {
-    sandbox = await startSandbox();
+  test('an unknown or inactive client user reports through h5sdk.error, and no code is issued', async () => {
+    await startWithPage();
     for (const user of ['ghost', 'zhengshi']) {
-      const window = await loadH5sdk(`?user=${user}`);
+      sandbox.setFeishuClient({ userId: user });
+      const window = await loadH5sdk();
       let ready = false;
       window.h5sdk.ready(() => (ready = true));
       const error = await new Promise<Loose>((resolve) => window.h5sdk.error(resolve));
       expect(error.errMsg).toContain(user);
       expect(ready).toBe(false);
+      expect((await call(window, 'requestAccess', { appID: sandbox.appId, scopeList: [] })).result.errno).toBe(2700001);
+      expect((await call(window, 'requestAuthCode', { appId: sandbox.appId })).result.errCode).toBe(10210);
     }
   });
 
-  test('without ?user the first active user is signed in; open_id works too', async () => {
-    sandbox = await startSandbox();
+  test('by default the first active user is signed in to the client; /_sandbox/client sets, reads and resets it', async () => {
+    await startWithPage();
     const first = sandbox.org.activeUsers()[0]!.user_id;
-    const byDefault = await loadH5sdk('');
-    expect(await userIdOf((await call(byDefault, 'requestAuthCode', { appId: sandbox.appId })).result.code)).toBe(first);
-    const byOpenId = await loadH5sdk(`?user=${sandbox.org.user('wangwu').open_id}`);
-    expect(await userIdOf((await call(byOpenId, 'requestAuthCode', { appId: sandbox.appId })).result.code)).toBe('wangwu');
+    expect(await userIdOf((await call(await loadH5sdk(), 'requestAuthCode', { appId: sandbox.appId })).result.code)).toBe(first);
+
+    expect((await postJson(sandbox, '/_sandbox/client', { userId: 'zhaoliu', requestAccess: 'decline' })).body).toEqual({ userId: 'zhaoliu', requestAccess: 'decline' });
+    expect((await getJson(sandbox, '/_sandbox/client')).body).toEqual({ userId: 'zhaoliu', requestAccess: 'decline' });
+    const window = await loadH5sdk();
+    expect((await call(window, 'requestAccess', { appID: sandbox.appId, scopeList: [] })).result.errno).toBe(2700002);
+    expect(await userIdOf((await call(window, 'requestAuthCode', { appId: sandbox.appId })).result.code)).toBe('zhaoliu');
+
+    expect((await postJson(sandbox, '/_sandbox/client', { requestAccess: 'sometimes' })).status).toBe(400);
+    expect((await postJson(sandbox, '/_sandbox/client', { user: 'lisi' })).status).toBe(400);
+    const reset = await fetch(`${sandbox.baseUrl}/_sandbox/client`, { method: 'DELETE' });
+    expect(await reset.json()).toEqual({ userId: null, requestAccess: 'grant' });
+    expect(sandbox.resetFeishuClient()).toEqual({ userId: null, requestAccess: 'grant' });
+  });
+
+  test('the script names the sandbox by the origin the browser used and takes no query switch', async () => {
+    await startWithPage();
+    const port = new URL(sandbox.baseUrl).port;
+    const path = new URL(hostsFor(sandbox.baseUrl).h5Sdk).pathname;
+    const code = await getWithHost(path, `localhost:${port}`);
+    expect(code).toContain(`var SANDBOX_ORIGIN = "http://localhost:${port}";`);
+    expect(await getWithHost(`${path}?user=lisi&access=refuse`, `localhost:${port}`)).toBe(code);
   });
 });
 
@@ -373,7 +492,7 @@ describe('CORS: /_sandbox/* only', () => {
     });
     expect(((await token.json()) as { code: number }).code).toBe(0);
     expect(token.headers.get('access-control-allow-origin')).toBeNull();
-    for (const path of ['/_sandbox/qrlogin.js', '/_sandbox/h5sdk.js', '/_sandbox/users', '/_sandbox/nothing']) {
+    for (const path of ['/_sandbox/qrlogin.js', '/_sandbox/client', '/_sandbox/users', '/_sandbox/nothing']) {
       expect((await fetch(sandbox.baseUrl + path)).headers.get('access-control-allow-origin')).toBe('*');
     }
   });

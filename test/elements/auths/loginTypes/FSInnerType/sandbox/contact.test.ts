@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
-import { SCOPES, startSandbox, type Sandbox } from '../../../../../../elements/auths/loginTypes/FSInnerType/sandbox/index.js';
+import { startSandbox, type Sandbox } from '../../../../../../elements/auths/loginTypes/FSInnerType/sandbox/index.js';
 import { getJson, tenantToken, userToken } from './helpers.js';
 
 const V3 = '/open-apis/contact/v3';
@@ -150,37 +150,8 @@ describe('departments (contract §4)', () => {
   });
 });
 
-describe('scopes and contact range', () => {
-  test('without a contact read scope → 99991672 naming the scopes', async () => {
-    sandbox = await startSandbox({ apps: [{ appId: 'cli_bare', scopes: [] }] });
-    token = await tenantToken(sandbox);
-    const reply = await getJson(sandbox, `${V3}/users/${sandbox.org.user('zhangsan').open_id}`, token);
-    expect(reply.status).toBe(400);
-    expect(reply.body.code).toBe(99991672);
-    expect(reply.body.msg).toContain(SCOPES.userBase);
-  });
-
-  test('field scopes: absent scope → field omitted; user_id_type=user_id needs the employee-id scope', async () => {
-    sandbox = await startSandbox({ apps: [{ appId: 'cli_base', scopes: [SCOPES.userBase] }] });
-    token = await tenantToken(sandbox);
-    const { user } = (await getJson(sandbox, `${V3}/users/${sandbox.org.user('zhangsan').open_id}`, token)).body.data;
-    expect(user).toMatchObject({ open_id: expect.any(String), union_id: expect.any(String), name: '张三', avatar: expect.any(Object), status: expect.any(Object) });
-    for (const gated of ['user_id', 'email', 'mobile', 'department_ids', 'leader_user_id', 'gender', 'job_title', 'employee_no']) expect(user).not.toHaveProperty(gated);
-    expect((await getJson(sandbox, `${V3}/users/zhangsan?user_id_type=user_id`, token)).body.code).toBe(99991672);
-  });
-
-  test('a limited contact range: 40004 outside it (and for the root), 41050 for users outside it', async () => {
-    sandbox = await startSandbox({ apps: [{ appId: 'cli_eng', contactScope: ['engineering'] }] });
-    token = await tenantToken(sandbox);
-    const q = 'department_id_type=department_id&user_id_type=user_id';
-    expect((await getJson(sandbox, `${V3}/departments/platform?${q}`, token)).body.code).toBe(0);
-    expect((await getJson(sandbox, `${V3}/departments/sales?${q}`, token)).body.code).toBe(40004);
-    expect((await getJson(sandbox, `${V3}/departments/0/children?${q}`, token)).body.code).toBe(40004);
-    expect((await getJson(sandbox, `${V3}/users/find_by_department?department_id=hr&${q}`, token)).body.code).toBe(40004);
-    expect((await getJson(sandbox, `${V3}/users/zhangsan?${q}`, token)).body.code).toBe(0);
-    expect((await getJson(sandbox, `${V3}/users/zhaoliu?${q}`, token)).body.code).toBe(41050);
-  });
-
+// Permissions: permissions.test.ts; the contact range: contact-range.test.ts.
+describe('tokens', () => {
   test('tenant-token errors: missing header 99991661, unknown token 99991663', async () => {
     sandbox = await startSandbox();
     expect((await getJson(sandbox, `${V3}/users/x`)).body.code).toBe(99991661);

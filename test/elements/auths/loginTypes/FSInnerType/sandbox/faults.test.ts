@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
-import { startSandbox, type Sandbox } from '../../../../../../elements/auths/loginTypes/FSInnerType/sandbox/index.js';
+import { FEISHU, startSandbox, type Sandbox } from '../../../../../../elements/auths/loginTypes/FSInnerType/sandbox/index.js';
 import { exchangeCode, getJson, tenantToken } from './helpers.js';
 
 const USER = '/open-apis/contact/v3/users/zhangsan?user_id_type=user_id';
@@ -59,6 +59,23 @@ describe('fault injection', () => {
     expect(reply.status).toBe(429);
     expect(reply.headers.get('x-ogw-ratelimit-reset')).toBe('7');
     expect(await reply.json()).toEqual({ code: 99991400, msg: 'request trigger frequency limit' });
+  });
+
+  test('rate_limit with status 400: 99991400 under HTTP 400, as some APIs answer it, headers only when a reset is given', async () => {
+    sandbox = await startSandbox();
+    const token = await tenantToken(sandbox);
+    sandbox.injectFault({ endpoint: 'user_get', kind: 'rate_limit', status: 400 });
+    sandbox.injectFault({ endpoint: 'user_get', kind: 'rate_limit', status: 400, resetSeconds: 3 });
+    const bare = await raw(USER, token);
+    expect(bare.status).toBe(400);
+    expect(JSON.parse(bare.text)).toEqual({ code: FEISHU.rateLimited[0], msg: FEISHU.rateLimited[1] });
+    expect(bare.headers.get('x-ogw-ratelimit-reset')).toBeNull();
+    const timed = await raw(USER, token);
+    expect(timed.status).toBe(400);
+    expect(timed.headers.get('x-ogw-ratelimit-reset')).toBe('3');
+    expect((await raw(USER, token)).status).toBe(200);
+    expect(sandbox.stats().byEndpoint.user_get).toMatchObject({ rateLimited: 2, byStatus: { 400: 2, 200: 1 } });
+    expect(() => sandbox.injectFault({ kind: 'rate_limit', status: 503 } as never)).toThrow(/400 or 429/);
   });
 
   test('malformed: a JSON content type with a body that does not parse', async () => {

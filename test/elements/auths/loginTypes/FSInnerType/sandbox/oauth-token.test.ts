@@ -19,6 +19,7 @@ describe('POST /open-apis/authen/v2/oauth/token, authorization_code (contract §
 
   test('with offline_access: refresh_token and refresh_token_expires_in', async () => {
     sandbox = await startSandbox();
+    sandbox.apps[0]!.scopes.push('offline_access'); // enabled in the console as well as asked for (tokens.test.ts)
     const { code } = sandbox.issueCode({ userId: 'zhangsan', scope: 'offline_access' });
     const reply = await exchangeCode(sandbox, code);
     expect(reply.body).toMatchObject({ code: 0, refresh_token: expect.any(String), refresh_token_expires_in: 604800 });
@@ -97,6 +98,7 @@ describe('refresh_token grant (contract §2e)', () => {
 
   test('refresh tokens are single-use (20073) and rotate', async () => {
     sandbox = await startSandbox();
+    sandbox.apps[0]!.scopes.push('offline_access');
     const { code } = sandbox.issueCode({ userId: 'zhangsan', scope: 'offline_access' });
     const first = (await exchangeCode(sandbox, code)).body;
     const second = await refresh(sandbox, first.refresh_token);
@@ -108,6 +110,7 @@ describe('refresh_token grant (contract §2e)', () => {
   test('unknown 20026, expired 20037, revoked 20064, switch off 20074', async () => {
     const clock = manualClock();
     sandbox = await startSandbox({ now: clock.now });
+    sandbox.apps[0]!.scopes.push('offline_access');
     expect((await refresh(sandbox, 'nope')).body.code).toBe(20026);
     const issue = async () => (await exchangeCode(sandbox, sandbox.issueCode({ userId: 'lisi', scope: 'offline_access' }).code)).body.refresh_token as string;
     const toExpire = await issue();

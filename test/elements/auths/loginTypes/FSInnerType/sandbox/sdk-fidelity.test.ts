@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { startSandbox, type Sandbox } from '../../../../../../elements/auths/loginTypes/FSInnerType/sandbox/index.js';
+import { FEISHU, SCOPES, startSandbox, type Sandbox } from '../../../../../../elements/auths/loginTypes/FSInnerType/sandbox/index.js';
 import { userToken } from './helpers.js';
 
 // The SDK ships CommonJS as its main entry; createRequire avoids jest's ESM/CJS interop quirks.
@@ -71,6 +71,32 @@ describe('the official node-sdk against the sandbox', () => {
     const res = await client.authen.userInfo.get({}, lark.withUserAccessToken(access));
     expect(res.code).toBe(0);
     expect(res.data).toMatchObject({ name: '张三', user_id: 'zhangsan', open_id: sandbox.org.user('zhangsan').open_id, tenant_key: sandbox.org.tenantKey });
+  });
+
+  test('contact.scope.list and its iterator read the contact range', async () => {
+    const res = await client.contact.scope.list({ params: { user_id_type: 'user_id', department_id_type: 'department_id', page_size: 100 } });
+    expect(res.code).toBe(0);
+    expect(res.data?.department_ids).toEqual(sandbox.org.childDepartments('0').map((d) => d.department_id));
+    const departments: string[] = [];
+    for await (const page of await client.contact.scope.listWithIterator({ params: { department_id_type: 'department_id', user_id_type: 'user_id', page_size: 2 } })) {
+      departments.push(...(page?.department_ids ?? []));
+    }
+    expect(departments).toEqual(res.data?.department_ids);
+  });
+
+  test('a missing API-level permission: the SDK rejects with the 99991672 body and its permission_violations', async () => {
+    const app = sandbox.apps[0]!;
+    const granted = [...app.scopes];
+    app.scopes = granted.filter((s) => s !== SCOPES.contactBase);
+    try {
+      const error = await client.contact.user.get({ path: { user_id: 'lisi' }, params: { user_id_type: 'user_id' } }).catch((e: unknown) => e);
+      expect((error as { response?: { status: number; data: unknown } }).response).toMatchObject({
+        status: 400,
+        data: { code: FEISHU.appLacksScope[0], error: { permission_violations: expect.arrayContaining([{ type: 'action_scope_required', subject: SCOPES.contactBase }]) } },
+      });
+    } finally {
+      app.scopes = granted;
+    }
   });
 
   test('a business error on an old endpoint reaches the SDK caller as a body code', async () => {
