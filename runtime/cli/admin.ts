@@ -2,7 +2,7 @@ import { loadApp } from '../app.js';
 import { AccountService } from '../auth/accounts.js';
 import { LoginStateStore } from '../auth/login-states.js';
 import { ADMIN_LINK_PROVIDER } from '../http/pages.js';
-import type { CliIo } from './program.js';
+import type { CliIo } from './io.js';
 
 const LINK_TTL_SECONDS = 15 * 60;
 

@@ -1,6 +1,6 @@
 import { loadApp } from '../app.js';
 import { pendingMigrations, schemaDrift } from '../db/migrations.js';
-import type { CliIo } from './program.js';
+import type { CliIo } from './io.js';
 
 /** `jit db migrate`: apply pending migrations (and additive model changes) to the app's database. */
 export async function migrate(appDir: string, io: CliIo): Promise<void> {

@@ -2,7 +2,7 @@ import { relative } from 'node:path';
 import { loadApp } from '../app.js';
 import { envVariableFor, fieldsOf, parseValue, placeholderErrors, ScaffoldError, typeContract, validateConfig, type PropertySchema, type TypeContract } from '../scaffold/schema.js';
 import { createInstance, createOverride, type WriteResult } from '../scaffold/write.js';
-import type { CliIo } from './program.js';
+import type { CliIo } from './io.js';
 import { createPrompter, type Prompter } from './prompt.js';
 
 export interface NewOptions {

@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
+import type { CliIo } from './io.js';
 import { loadApp } from '../app.js';
 import { Code } from '../errcode.js';
 import { createAdmin } from './admin.js';
@@ -8,14 +9,7 @@ import { renderDiagnostics, renderExplanation, renderTree } from './inspect.js';
 import { startCliSandbox } from './sandbox.js';
 import { parseProxyList, serve } from './serve.js';
 
-export interface CliIo {
-  out: (text: string) => void;
-  err: (text: string) => void;
-  /** Where prompts read answers (default stdin): a terminal is asked interactively, piped input line by line. */
-  input?: NodeJS.ReadableStream & { isTTY?: boolean };
-  /** Where a terminal prompt echoes (default stdout). */
-  output?: NodeJS.WritableStream;
-}
+export type { CliIo } from './io.js';
 
 const consoleIo: CliIo = { out: (t) => process.stdout.write(t + '\n'), err: (t) => process.stderr.write(t + '\n') };
 

@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import { loadApp, type App } from '../app.js';
 import { Code, RuntimeCodes } from '../errcode.js';
 import { createHttpServer } from '../http/server.js';
-import type { CliIo } from './program.js';
+import type { CliIo } from './io.js';
 import { startCliSandbox } from './sandbox.js';
 
 export interface ServeOptions {

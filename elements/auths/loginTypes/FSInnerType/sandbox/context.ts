@@ -3,7 +3,7 @@ import type { SandboxApp } from './apps.js';
 import type { CodeStore } from './codes.js';
 import type { ContactRange } from './contact-range.js';
 import type { EndpointName } from './endpoint-names.js';
-import type { FeishuClientSetting } from './feishu-client.js';
+import type { FeishuClientSetting } from './feishu-client-setting.js';
 import type { Reply } from './http.js';
 import type { Org } from './org.js';
 import type { TokenStore } from './tokens.js';

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { completeApp, defaultApp, type SandboxApp } from './apps.js';
-import { CodeStore, type CodeChallengeMethod } from './codes.js';
+import { CodeStore } from './codes.js';
 import { ContactRange } from './contact-range.js';
 import type { RequestContext, Route, SandboxState } from './context.js';
 import { requestOrigin } from './browser.js';
@@ -18,14 +18,15 @@ import { findStandin } from './endpoints/standins.js';
 import { userInfoRoute } from './endpoints/user-info.js';
 import { failureReply, injectedStatusReply, rateLimitedAs400Reply, rateLimitedReply } from './error-replies.js';
 import { FEISHU, FeishuFailure } from './errors.js';
-import { FaultQueue, type Fault, type FaultKind } from './faults.js';
-import { defaultFeishuClient, updateFeishuClient, type FeishuClientSetting } from './feishu-client.js';
+import { FaultQueue, type FaultKind } from './faults.js';
+import { defaultFeishuClient, updateFeishuClient } from './feishu-client.js';
 import { newLogId, readBody, writeReply, type Reply } from './http.js';
+import type { AuthorizeUrlOptions, IssueCodeOptions, IssuedCode, Sandbox } from './sandbox-api.js';
 import { Org } from './org.js';
 import { generateOrg, type OrgOptions } from './org-generator.js';
 import { RateLimiter } from './rate-limiter.js';
 import { Router } from './router.js';
-import { StatsRecorder, type SandboxStats } from './stats.js';
+import { StatsRecorder } from './stats.js';
 import { TokenStore } from './tokens.js';
 
 export interface SandboxOptions {
@@ -47,68 +48,7 @@ export interface SandboxOptions {
   refreshTokenTtlSeconds?: number;
 }
 
-export interface IssueCodeOptions {
-  /** user_id, open_id or union_id. */
-  userId: string;
-  appId?: string;
-  /** When given, the token exchange must present the same redirect_uri (20071); when absent, any. */
-  redirectUri?: string;
-  codeChallenge?: string;
-  codeChallengeMethod?: CodeChallengeMethod;
-  /** Granted scopes, space-separated or a list; include 'offline_access' (and enable it in the app's scopes) to get a refresh token. */
-  scope?: string | string[];
-  state?: string;
-}
-
-export interface IssuedCode {
-  code: string;
-  /** redirect_uri?code=…&state=… when a redirectUri was given. */
-  callbackUrl?: string;
-}
-
-export interface AuthorizeUrlOptions {
-  flavour?: 'accounts' | 'passport';
-  appId?: string;
-  redirectUri: string;
-  state?: string;
-  scope?: string;
-  codeChallenge?: string;
-  codeChallengeMethod?: CodeChallengeMethod;
-}
-
-export interface Sandbox {
-  readonly baseUrl: string;
-  /** Credentials of the first registered app. */
-  readonly appId: string;
-  readonly appSecret: string;
-  /** Mutable: resign users, move departments… between calls (see Org). */
-  readonly org: Org;
-  /** Mutable: change an app's status, scopes, contact range or redirect URLs on the fly. */
-  readonly apps: SandboxApp[];
-  stats(): SandboxStats;
-  resetStats(): void;
-  injectFault(fault: Fault): void;
-  clearFaults(): void;
-  /** Mints a code as if the user had approved the authorize page. */
-  issueCode(options: IssueCodeOptions): IssuedCode;
-  /** Mints the QR SDK's tmp_code for a user, to append to a passport authorize URL (§5b). */
-  issueTmpCode(options: { userId: string }): string;
-  /** A URL of the sandbox's authorize page. */
-  authorizeUrl(options: AuthorizeUrlOptions): string;
-  /** Every tenant/app/user access token issued so far expires now. */
-  expireTokens(): void;
-  /** Every access and refresh token issued so far is revoked. */
-  revokeTokens(): void;
-  /**
-   * The emulated Feishu client behind the H5 JSSDK stand-in (feishu-client.ts): who is signed in to it
-   * (default: the first active user) and how requestAccess answers (default 'grant'). Pages that load the
-   * stand-in after the change see it. Also POST/GET/DELETE /_sandbox/client.
-   */
-  setFeishuClient(change: Partial<FeishuClientSetting>): FeishuClientSetting;
-  /** Back to the default client: the first active user, requestAccess granted. */
-  resetFeishuClient(): FeishuClientSetting;
-  close(): Promise<void>;
-}
+export type { AuthorizeUrlOptions, IssueCodeOptions, IssuedCode, Sandbox } from './sandbox-api.js';
 
 const ROUTES: Route[] = [
   ...credentialRoutes,

@@ -1,7 +1,7 @@
 import type { SandboxState } from '../context.js';
 import { callInClient, type ClientCall } from '../feishu-client.js';
 import { json, parseJsonObject, type Reply } from '../http.js';
-import type { Sandbox } from '../server.js';
+import type { Sandbox } from '../sandbox-api.js';
 
 /**
  * Test controls under /_sandbox/ — not part of Feishu, so never rate-limited, faulted or counted.

@@ -1,7 +1,7 @@
 import { javascript, jsLiteral } from '../browser.js';
 import { clientUser } from '../feishu-client.js';
 import type { Reply } from '../http.js';
-import type { StandinRequest } from './standins.js';
+import type { StandinRequest } from './standin-request.js';
 
 /**
  * Where the stand-in is served: the path of Feishu's documented H5 JSSDK (shared notes §5.1,

@@ -4,7 +4,7 @@ import { FeishuFailure } from '../errors.js';
 import { escapeHtml, html, type Reply } from '../http.js';
 import { checkGoto, scanUsers } from '../qr-goto.js';
 import { authorizeErrorPage } from './authorize-page.js';
-import { sandboxOrigins, type StandinRequest } from './standins.js';
+import { sandboxOrigins, type StandinRequest } from './standin-request.js';
 
 /**
  * GET /suite/passport/sso/qr?goto=… — the page the QR SDK frames (§5b). It shows a real QR code

@@ -1,6 +1,6 @@
 import { javascript, jsLiteral } from '../browser.js';
 import type { Reply } from '../http.js';
-import type { StandinRequest } from './standins.js';
+import type { StandinRequest } from './standin-request.js';
 
 /**
  * GET /_sandbox/qrlogin.js — stands in for LarkSSOSDKWebQRCode-1.0.3.js (§5b), same contract:

@@ -3,7 +3,7 @@ import { FEISHU, FeishuFailure, fail } from '../errors.js';
 import { escapeHtml, html, redirect, type Reply } from '../http.js';
 import { checkGoto, scanUsers } from '../qr-goto.js';
 import { authorizeErrorPage } from './authorize-page.js';
-import { sandboxOrigins, type StandinRequest } from './standins.js';
+import { sandboxOrigins, type StandinRequest } from './standin-request.js';
 
 /**
  * GET /_sandbox/scan?goto=… — what the sandbox QR code encodes: a phone's view of scanning it.

@@ -1,26 +1,16 @@
-import type { SandboxState } from '../context.js';
-import type { Reply } from '../http.js';
+import type { Standin } from './standin-request.js';
 import { H5_SDK_STANDIN_PATH, h5sdkScript } from './h5sdk-script.js';
 import { qrLoginScript } from './qr-sdk-script.js';
 import { qrPage } from './qr-page.js';
 import { scanConfirm, scanPage } from './scan-page.js';
+
+export type { Standin, StandinRequest } from './standin-request.js';
 
 /**
  * Stand-ins for what a login page loads from Feishu in a browser: the QR SDK script and its iframe
  * page (§5b), a phone "scanning" the QR code, and the H5 JSSDK of the Feishu client (§5). They are
  * not Open API endpoints, so they are never rate-limited, faulted or counted in stats.
  */
-export interface StandinRequest {
-  query: URLSearchParams;
-  /** The sandbox's origin as this browser addresses it (see browser.ts). */
-  origin: string;
-  /** `sandbox.baseUrl`; a goto may use it or `origin`. */
-  baseUrl: string;
-  state: SandboxState;
-}
-
-export type Standin = (request: StandinRequest) => Reply | Promise<Reply>;
-
 const STANDINS = new Map<string, Standin>([
   ['GET /_sandbox/qrlogin.js', qrLoginScript],
   ['GET /suite/passport/sso/qr', qrPage],
@@ -31,9 +21,4 @@ const STANDINS = new Map<string, Standin>([
 
 export function findStandin(method: string, path: string): Standin | undefined {
   return STANDINS.get(`${method} ${path}`);
-}
-
-/** The origins a goto may name: both spellings of this sandbox. */
-export function sandboxOrigins(request: StandinRequest): string[] {
-  return [request.origin, new URL(request.baseUrl).origin];
 }

@@ -1,0 +1,9 @@
+/** Where a command writes and reads: the terminal by default, a buffer in tests. */
+export interface CliIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  /** Where prompts read answers (default stdin): a terminal is asked interactively, piped input line by line. */
+  input?: NodeJS.ReadableStream & { isTTY?: boolean };
+  /** Where a terminal prompt echoes (default stdout). */
+  output?: NodeJS.WritableStream;
+}
