@@ -1,5 +1,8 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { boolColumn, idColumn, intColumn, stringColumn, textColumn, timeColumn } from '../db/columns.js';
+import { LeaseModel } from '../db/lease-model.js';
+
+export { LeaseModel };
 
 /** A person as this app knows them, whatever login method they use. */
 @Entity({ name: 'jit_local_user' })
@@ -133,18 +136,6 @@ export class SessionModel {
   revokedAt!: number | null;
 }
 
-/** A named lease: who may run a cluster-wide singleton job (a full organization sync) until when. */
-@Entity({ name: 'jit_lease' })
-export class LeaseModel {
-  @PrimaryColumn(idColumn(200))
-  name!: string;
-
-  @Column(idColumn(64))
-  holder!: string;
-
-  @Column(timeColumn())
-  expiresAt!: number;
-}
 
 /**
  * Hit counters of rate limits shared by every process on the database (sign-in

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { LeaseModel } from '../auth/models.js';
+import { LeaseModel } from './lease-model.js';
 import { Code, RuntimeCodes } from '../errcode.js';
 
 /**
