@@ -16,7 +16,7 @@
  *    1000, so neither Feishu's quota nor the client-side pacer is what is
  *    measured; the servers' own per-client sign-in limit is off too
  *    (JIT_LOGIN_RATE_LIMIT=0), since all load comes from one address. Before
- *    measuring, an admin sync (POST /api/admin/sync) fills the directory and
+ *    measuring, an admin sync (POST /api/admin/elements/<instance>/actions/syncDepartmentInfo) fills the directory and
  *    every person logs in once at every process in the run, so
  *    tenant tokens, local accounts and connection pools are warm and a login
  *    costs Feishu two requests (code exchange + user_info). A login is
@@ -218,7 +218,7 @@ async function adminSync(sandbox: Sandbox, server: ServerProcess): Promise<void>
   const { state } = await expectOk('getLoginConfig', await post(server.base, `${FS}/getLoginConfig`, {}));
   const login = await post(server.base, `${FS}/loginWithCode`, { authCode: sandbox.issueCode({ userId: ADMIN }).code, state });
   await expectOk('admin login', login);
-  const run = await expectOk('start sync', await post(server.base, '/api/admin/sync', { instance: INSTANCE }, login.cookie));
+  const run = await expectOk('start sync', await post(server.base, `/api/admin/elements/${INSTANCE}/actions/syncDepartmentInfo`, {}, login.cookie));
   const outcome = await syncOutcome(server.base, run.runId, login.cookie!);
   if (outcome.status !== 'done') throw new Error(`admin sync ended ${JSON.stringify(outcome)}`);
 }

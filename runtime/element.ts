@@ -52,6 +52,10 @@ export class Element<Config = Readonly<Record<string, unknown>>> {
   /** Schema migrations for those entities (portableMigration classes), applied by `jit db migrate`. */
   static migrations: ReadonlyArray<new () => MigrationInterface> = [];
 
+  // A class may also declare what it plugs into the runtime — static roles, admin, endpoints, cli and
+  // devServers. They are typed and checked in runtime/declarations/, not defaulted here, so those files can
+  // use this file's types (MethodCaller) without an import cycle.
+
   readonly fullName: string;
   readonly title: string;
   readonly definition: ElementDefinition;

@@ -1,6 +1,11 @@
 export { loadApp, App, type LoadAppOptions, type ElementInfo, type Explanation, type ReloadEvent } from './app.js';
-export { Code, RuntimeCodes } from './errcode.js';
+export { readManifest, AppManifest, type ManifestOptions } from './manifest.js';
+export type { ElementCatalog, ElementFilter } from './element-queries.js';
+export type { Inherited, InheritedProperties, Source } from './loader/inherit.js';
+export { Code, RuntimeCodes, RuntimeErrors, codesOf, defineCodes, statusFor, type CodeDefinition, type CodeSpec } from './errcode.js';
+export { AuthCodes, AuthErrors } from './auth/auth-errors.js';
 export { Element, type ElementContext, type ElementHost, type ElementClass } from './element.js';
+export * from './declarations/index.js';
 export { DiagnosticCatalogue, type DiagnosticCode } from './diagnostics/catalogue.js';
 export { formatDiagnostic, type Diagnostic } from './diagnostics/diagnostic.js';
 export type { ElementDefinition, FunctionSpec, ArgSpec } from './loader/definition.js';

@@ -1,30 +1,25 @@
 import { diagnostic, thrownMessage, type Diagnostic } from './diagnostics/diagnostic.js';
 import { Element, type ElementClass, type ElementHost } from './element.js';
-import { Code, RuntimeCodes } from './errcode.js';
+import { RuntimeErrors } from './errcode.js';
 import type { Build } from './loader/build.js';
 import type { BoundConfig } from './loader/config.js';
-import { isQuarantined, type ManifestEntry } from './loader/resolve.js';
+import type { ManifestEntry } from './loader/inherit.js';
+import { isQuarantined } from './loader/resolve.js';
+import type { ElementView } from './element-queries.js';
 
-/** A good, servable version of one element: what getElement hands out. */
+/**
+ * A good, servable version of one element: what getElement hands out. Its
+ * entry carries what it inherits as of the build it went live in (an
+ * instance: its Type's functionList, the one its class came with).
+ */
 interface LiveElement {
   entry: ManifestEntry;
-  /**
-   * Whose functionList this version serves: for an instance, its Type's entry
-   * as of the build this version went live in (its class came from there);
-   * for a Type or Meta, its own entry.
-   */
-  owner: ManifestEntry | undefined;
   cls: ElementClass | undefined;
   config: BoundConfig | undefined;
 }
 
-/** What the registry serves for one id: manifest data of the live version, not of the newest build. */
-export interface ServedElement {
-  entry: ManifestEntry;
-  owner: ManifestEntry | undefined;
-  /** The newest build has this id broken (quarantined); this is the last good version. */
-  lastGood: boolean;
-}
+/** What the registry serves for one id: manifest data of the live version, not of the newest build (`lastGood`: the newest build has this id broken). */
+export type ServedElement = ElementView;
 
 export interface SwapResult {
   added: string[];
@@ -69,14 +64,13 @@ export class Registry {
       }
       const instance = entry.kind === 'instance';
       const cls = instance ? build.classes.get(entry.typeChain[0]!) : build.classes.get(entry.fullName);
-      const owner = instance ? build.manifest.entries.get(entry.typeChain[0]!) : entry;
-      const candidate: LiveElement = { entry, owner, cls, config: build.configs.get(entry.fullName) };
+      const candidate: LiveElement = { entry, cls, config: build.configs.get(entry.fullName) };
       if (!previous) result.added.push(entry.fullName);
       else if (previous.entry.definition !== entry.definition || previous.cls !== cls || previous.config !== candidate.config) {
         result.changed.push(entry.fullName);
         this.forget(entry.fullName, closing);
       } else {
-        next.set(entry.fullName, { ...previous, entry, owner }); // same element, fresher manifest data
+        next.set(entry.fullName, { ...previous, entry }); // same element, fresher manifest data
         continue;
       }
       next.set(entry.fullName, candidate);
@@ -104,7 +98,7 @@ export class Registry {
   /** The manifest data of what getElement serves for `id`; undefined when nothing good was ever loaded (or it was removed). */
   served(id: string): ServedElement | undefined {
     const live = this.live.get(id);
-    return live ? { entry: live.entry, owner: live.owner, lastGood: this.kept.has(id) } : undefined;
+    return live ? { entry: live.entry, lastGood: this.kept.has(id) } : undefined;
   }
 
   /** The instance (created on first use) for an instance id; the class for a Type or Meta. */
@@ -120,9 +114,10 @@ export class Registry {
       this.creationErrors.delete(id);
       return instance;
     } catch (err) {
-      const d = diagnostic('INSTANCE_CREATE_FAILED', `Creating "${id}" failed: ${thrownMessage(err)}`, { fullName: id, file: definition.file });
+      const failure = { id, cause: thrownMessage(err) };
+      const d = diagnostic('INSTANCE_CREATE_FAILED', RuntimeErrors.INSTANCE_CREATE_FAILED.format(failure), { fullName: id, file: definition.file });
       this.creationErrors.set(id, d);
-      throw new Code(RuntimeCodes.INSTANCE_CREATE_FAILED, d.message, { fullName: id, diagnostics: [d] });
+      throw RuntimeErrors.INSTANCE_CREATE_FAILED.create(failure, { fullName: id, diagnostics: [d] });
     }
   }
 

@@ -42,12 +42,10 @@ export class LayerWatcher {
   ) {}
 
   async start(): Promise<void> {
-    for (const root of new Set(this.layers.map((l) => l.root))) {
-      const ignore = [...IGNORED_NAMES.flatMap((name) => [name, `**/${name}`]), '.*', '**/.*', 'data', ...this.ignoredDirs];
-      this.subscriptions.push(
-        await subscribe(root, (error, events) => (error ? undefined : this.receive(events)), { ignore }),
-      );
-    }
+    const ignore = [...IGNORED_NAMES.flatMap((name) => [name, `**/${name}`]), '.*', '**/.*', 'data', ...this.ignoredDirs];
+    // Each root is crawled on the addon's own threads: subscribing to all at once overlaps the crawls.
+    const roots = [...new Set(this.layers.map((l) => l.root))];
+    this.subscriptions = await Promise.all(roots.map((root) => subscribe(root, (error, events) => (error ? undefined : this.receive(events)), { ignore })));
   }
 
   /** Resolves once every change seen so far has been processed. */

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import { chunksOf } from '../db/chunks.js';
-import { Code } from '../errcode.js';
-import { AuthCodes } from './codes.js';
+import { AuthErrors } from './auth-errors.js';
 import { IdentityBindingModel, LocalUserModel } from './models.js';
 
 export interface ExternalProfile {
@@ -31,10 +30,10 @@ export class AccountService {
     return binding ? this.dataSource.getRepository(LocalUserModel).findOneBy({ id: binding.localUserId }) : null;
   }
 
-  /** The local user this identity logs in as, binding it per policy; Code 40301 when it may not log in. */
+  /** The local user this identity logs in as, binding it per policy; AuthCodes.LOGIN_NOT_ALLOWED when it may not log in. */
   async resolve(provider: string, externalId: string, profile: ExternalProfile, policy: UnboundPolicy): Promise<LocalUserModel> {
     const user = (await this.findBound(provider, externalId)) ?? (await this.bindNew(provider, externalId, profile, policy));
-    if (user.disabled) throw new Code(AuthCodes.LOGIN_NOT_ALLOWED, 'This account is disabled in this app.', { reason: 'disabled' });
+    if (user.disabled) throw AuthErrors.LOGIN_NOT_ALLOWED.create({ why: 'This account is disabled in this app.' }, { reason: 'disabled' });
     return user;
   }
 
@@ -91,7 +90,7 @@ export class AccountService {
   }
 
   private async bindNew(provider: string, externalId: string, profile: ExternalProfile, policy: UnboundPolicy): Promise<LocalUserModel> {
-    if (policy === 'refuse') throw new Code(AuthCodes.LOGIN_NOT_ALLOWED, 'This app only lets in people who already have an account here.', { reason: 'not_bound' });
+    if (policy === 'refuse') throw AuthErrors.LOGIN_NOT_ALLOWED.create({ why: 'This app only lets in people who already have an account here.' }, { reason: 'not_bound' });
     try {
       return await this.dataSource.transaction(async (manager) => {
         const user = policy === 'match' ? await this.match(profile, manager) : await this.createUser(profile, manager);
@@ -110,7 +109,7 @@ export class AccountService {
     const repo = manager.getRepository(LocalUserModel);
     const byEmail = profile.email ? await repo.createQueryBuilder('u').where('LOWER(u.email) = LOWER(:email)', { email: profile.email }).getOne() : null;
     const found = byEmail ?? (profile.mobile ? await repo.findOneBy({ mobile: profile.mobile }) : null);
-    if (!found) throw new Code(AuthCodes.LOGIN_NOT_ALLOWED, 'No account in this app has the same email or mobile; ask an administrator to create one.', { reason: 'no_match' });
+    if (!found) throw AuthErrors.LOGIN_NOT_ALLOWED.create({ why: 'No account in this app has the same email or mobile; ask an administrator to create one.' }, { reason: 'no_match' });
     return found;
   }
 }

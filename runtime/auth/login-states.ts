@@ -1,8 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { CallingBrowser } from '../element.js';
-import { Code } from '../errcode.js';
-import { AuthCodes } from './codes.js';
+import { AuthErrors } from './auth-errors.js';
 import { LoginStateModel } from './models.js';
 
 export interface IssuedState {
@@ -65,7 +64,7 @@ export class LoginStateStore {
     const row = await this.dataSource.getRepository(LoginStateModel).findOneBy({ stateHash });
     if (result.affected === 1 && row) return { codeVerifier: row.codeVerifier, redirectUri: row.redirectUri, subject: row.subject };
     const why = reasonCode(row, provider, now, binding);
-    throw new Code(AuthCodes.INVALID_STATE, `Login state rejected: ${REASONS[why]}. Start the login again.`, { reason: why });
+    throw AuthErrors.INVALID_STATE.create({ why: REASONS[why] }, { reason: why });
   }
 
   /** Which login instance issued a state (a shared callback URL serves every instance); undefined if unknown. */

@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Code, RuntimeCodes } from '../errcode.js';
+import { RuntimeErrors } from '../errcode.js';
 
 const KEY_FILE = 'secret.key';
 const PREFIX = 'enc1';
@@ -73,7 +73,7 @@ function parseKey(text: string, variable: string): Buffer {
   const trimmed = text.trim();
   const key = /^[0-9a-f]{64}$/i.test(trimmed) ? Buffer.from(trimmed, 'hex') : Buffer.from(trimmed, 'base64');
   if (key.length !== 32) {
-    throw new Code(RuntimeCodes.INVALID_PARAMS, `${variable} must be 32 random bytes, base64 or hex (e.g. openssl rand -base64 32).`, { variable });
+    throw RuntimeErrors.INVALID_PARAMS.create({ problem: `${variable} must be 32 random bytes, base64 or hex (e.g. openssl rand -base64 32).` }, { variable });
   }
   return key;
 }

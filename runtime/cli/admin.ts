@@ -8,7 +8,7 @@ const LINK_TTL_SECONDS = 15 * 60;
 
 /** `jit admin create`: a local administrator and a one-time sign-in link for them. */
 export async function createAdmin(appDir: string, name: string, options: { email?: string; publicUrl: string; dataDir?: string }, io: CliIo): Promise<void> {
-  const app = await loadApp(appDir, options.dataDir ? { dataDir: options.dataDir } : {});
+  const app = await loadApp(appDir, { env: io.env ?? process.env, ...(options.dataDir ? { dataDir: options.dataDir } : {}) });
   try {
     const now = () => app.now();
     const user = await new AccountService(app.dataSource, now).createUser({ name, email: options.email ?? null, isAdmin: true });

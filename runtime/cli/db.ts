@@ -1,10 +1,11 @@
 import { loadApp } from '../app.js';
+import { RuntimeCodes } from '../errcode.js';
 import { pendingMigrations, schemaDrift } from '../db/migrations.js';
 import type { CliIo } from './io.js';
 
 /** `jit db migrate`: apply pending migrations (and additive model changes) to the app's database. */
 export async function migrate(appDir: string, io: CliIo): Promise<void> {
-  const app = await loadApp(appDir, { migrate: true, env: process.env });
+  const app = await loadApp(appDir, { migrate: true, env: io.env ?? process.env });
   try {
     const applied = app.dataSource.migrations.length;
     io.out(`database (${app.dataSource.options.type}) is up to date: ${applied} migration(s) known, none pending`);
@@ -15,8 +16,8 @@ export async function migrate(appDir: string, io: CliIo): Promise<void> {
 
 /** `jit db status`: pending migrations and model changes no migration covers, without changing anything. */
 export async function status(appDir: string, io: CliIo): Promise<number> {
-  const app = await loadApp(appDir, { migrate: false, env: process.env }).catch((err: { code?: number; details?: { pending?: string[] } }) => {
-    if (err.code === 10009 && err.details?.pending) {
+  const app = await loadApp(appDir, { migrate: false, env: io.env ?? process.env }).catch((err: { code?: number; details?: { pending?: string[] } }) => {
+    if (err.code === RuntimeCodes.SCHEMA_OUTDATED && err.details?.pending) {
       io.out(`pending migrations: ${err.details.pending.join(', ')}`);
       return undefined;
     }

@@ -1,9 +1,11 @@
 import { relative } from 'node:path';
-import type { App, ElementInfo, Explanation } from '../app.js';
+import type { ElementCatalog, ElementInfo, Explanation } from '../element-queries.js';
+import type { FunctionSpec } from '../loader/definition.js';
+import type { Inherited } from '../loader/inherit.js';
 import { formatDiagnostic } from '../diagnostics/diagnostic.js';
 
 /** Meta → Type → Instance as an indented tree, each line with its kind, winning layer and overrides. */
-export function renderTree(app: App): string {
+export function renderTree(app: ElementCatalog): string {
   const elements = app.listElements();
   const children = new Map<string, ElementInfo[]>();
   const known = new Set(elements.map((e) => e.fullName));
@@ -33,7 +35,7 @@ function describe(e: ElementInfo): string {
   return `${e.fullName}  [${marks.join(' · ')}]`;
 }
 
-export function renderDiagnostics(app: App): string {
+export function renderDiagnostics(app: ElementCatalog): string {
   const base = app.dir;
   const rel = (file: string) => relative(base, file) || file;
   return app.diagnostics.map((d) => formatDiagnostic(d, rel)).join('\n');
@@ -47,8 +49,18 @@ export function renderExplanation(e: Explanation): string {
     `  shadows:   ${e.shadowed.length ? e.shadowed.map((s) => `${s.layer} (${s.file})`).join(', ') : 'nothing'}`,
     `  typeChain: ${e.typeChain.length ? e.typeChain.join(' → ') : '(a Meta)'}`,
     `  access:    ${e.accessModifier}`,
+    ...inheritedLines(e),
     `  status:    ${e.quarantined ? 'BROKEN' : e.keptLastGood ? 'newest edit BROKEN, serving the last good version' : 'ok'}`,
   ];
   for (const d of e.diagnostics) lines.push(formatDiagnostic(d).replace(/^/gm, '  '));
   return lines.join('\n');
+}
+
+/** One line per inherited property: its value and the definition it came from (loader/inherit.ts). */
+function inheritedLines(e: Explanation): string[] {
+  const shown = (value: unknown): string => (value === undefined ? 'none' : Array.isArray(value) ? value.map((f: FunctionSpec) => f.name).join(', ') || 'none' : String(value));
+  return Object.entries(e.inherited).map(([name, { value, from }]: [string, Inherited<unknown>], i) => {
+    const source = from ? `from ${from.fullName}, layer ${from.layer}` : 'default';
+    return `  ${i === 0 ? 'inherits:  ' : '           '}${name} ${shown(value)} (${source})`;
+  });
 }

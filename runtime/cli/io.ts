@@ -6,4 +6,6 @@ export interface CliIo {
   input?: NodeJS.ReadableStream & { isTTY?: boolean };
   /** Where a terminal prompt echoes (default stdout). */
   output?: NodeJS.WritableStream;
+  /** The environment commands read (`${ENV}` placeholders, JIT_DATABASE_URL…); default process.env. */
+  env?: Readonly<Record<string, string | undefined>>;
 }

@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import { loadApp } from '../app.js';
+import { readManifest, type ManifestOptions } from '../manifest.js';
 import { envVariableFor, fieldsOf, parseValue, placeholderErrors, ScaffoldError, typeContract, validateConfig, type PropertySchema, type TypeContract } from '../scaffold/schema.js';
 import { createInstance, createOverride, type WriteResult } from '../scaffold/write.js';
 import type { CliIo } from './io.js';
@@ -24,10 +24,11 @@ const RETRIES = 3;
  * `jit new`: an instance folder of a Type (e.json + its config file, the
  * config validated with the Type's schema before anything is written), or
  * with `--override` the skeleton of an override of a Type. Resolves to the
- * exit code.
+ * exit code. It reads the manifest only (no database): the Types, their
+ * inherited config contracts and, for an override, the class it overrides.
  */
-export async function newElement(appDir: string, fullName: string, options: NewOptions, io: CliIo): Promise<number> {
-  const app = await loadApp(appDir, { databaseUrl: 'sqlite::memory:' });
+export async function newElement(appDir: string, fullName: string, options: NewOptions, io: CliIo, manifestOptions: Omit<ManifestOptions, 'env'> = {}): Promise<number> {
+  const app = await readManifest(appDir, { ...manifestOptions, env: io.env ?? process.env });
   try {
     let result: WriteResult;
     if (options.override) {
@@ -73,8 +74,6 @@ export async function newElement(appDir: string, fullName: string, options: NewO
     for (const e of err.errors) io.err(`  ${e.field}: ${e.message}`);
     io.err('Nothing was written.');
     return 1;
-  } finally {
-    await app.close();
   }
 }
 

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { DataSource, type DataSourceOptions } from 'typeorm';
-import { Code, RuntimeCodes } from '../errcode.js';
+import { RuntimeErrors } from '../errcode.js';
 import { engineFamily, pendingMigrations, schemaDrift, type MigrationClass } from './migrations.js';
 import { withSchemaLock } from './schema-lock.js';
 
@@ -75,11 +75,11 @@ export async function dataSourceOptions(options: DatabaseOptions): Promise<DataS
     try {
       type = await mysqlFlavour(mysqlUrl);
     } catch (err) {
-      throw new Code(RuntimeCodes.DATABASE_UNAVAILABLE, `Cannot open the database at ${redactUrl(url)}: ${(err as Error).message}`);
+      throw RuntimeErrors.DATABASE_UNAVAILABLE.create({ where: redactUrl(url), cause: (err as Error).message });
     }
     return { type, url: mysqlUrl, ...common };
   }
-  throw new Code(RuntimeCodes.DATABASE_UNAVAILABLE, `Unsupported database URL scheme "${scheme}:" in ${redactUrl(url)}. Use postgres://, mysql://, mariadb:// or sqlite:.`);
+  throw RuntimeErrors.DATABASE_UNAVAILABLE.create({ where: redactUrl(url), cause: `unsupported URL scheme "${scheme}:"; use postgres://, mysql://, mariadb:// or sqlite:.` });
 }
 
 export const isSqlite = (dataSource: DataSource): boolean => engineFamily(dataSource.options.type) === 'sqlite';
@@ -90,7 +90,7 @@ export async function openDataSource(options: DatabaseOptions): Promise<DataSour
   try {
     await dataSource.initialize();
   } catch (err) {
-    throw new Code(RuntimeCodes.DATABASE_UNAVAILABLE, `Cannot open the database at ${where}: ${(err as Error).message}`);
+    throw RuntimeErrors.DATABASE_UNAVAILABLE.create({ where, cause: (err as Error).message });
   }
   try {
     await bringSchemaUpToDate(dataSource, options.migrate ?? isSqlite(dataSource), where);
@@ -109,7 +109,7 @@ export async function bringSchemaUpToDate(dataSource: DataSource, migrate: boole
 async function applySchema(dataSource: DataSource, migrate: boolean, where: string): Promise<{ applied: string[]; created: number }> {
   const pending = await pendingMigrations(dataSource);
   if (pending.length > 0 && !migrate) {
-    throw new Code(RuntimeCodes.SCHEMA_OUTDATED, `The database at ${where} lacks ${pending.length} migration(s) (${pending.join(', ')}). Run: jit db migrate <appDir> (or start with --migrate).`, { pending });
+    throw RuntimeErrors.SCHEMA_OUTDATED.create({ where, problem: `it lacks ${pending.length} migration(s) (${pending.join(', ')}). Run: jit db migrate <appDir> (or start with --migrate).` }, { pending });
   }
   const applied = pending.length > 0 ? (await dataSource.runMigrations({ transaction: 'each' })).map((m) => m.name) : [];
   const drift = await schemaDrift(dataSource);
@@ -117,7 +117,7 @@ async function applySchema(dataSource: DataSource, migrate: boolean, where: stri
   const destructive = drift.filter((sql) => /\bDROP\s+(TABLE|COLUMN)\b/i.test(sql) || /\bALTER\s+COLUMN\b.*\bTYPE\b/i.test(sql));
   // SQLite alters a table by copying it into a new one (rows kept), which reads as DROP TABLE; servers really drop.
   if (!migrate || (destructive.length > 0 && !isSqlite(dataSource))) {
-    throw new Code(RuntimeCodes.SCHEMA_OUTDATED, `The models differ from the database at ${where} in ways ${migrate ? 'that would drop data' : 'no migration covers'}: ${(destructive.length ? destructive : drift).slice(0, 5).join('; ')}. Write a migration (scripts/generate-migration.ts) or run jit db migrate.`, { statements: drift });
+    throw RuntimeErrors.SCHEMA_OUTDATED.create({ where, problem: `the models differ from it in ways ${migrate ? 'that would drop data' : 'no migration covers'}: ${(destructive.length ? destructive : drift).slice(0, 5).join('; ')}. Write a migration (scripts/generate-migration.ts) or run jit db migrate.` }, { statements: drift });
   }
   await dataSource.synchronize();
   return { applied, created: drift.length };

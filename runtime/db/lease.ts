@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { LeaseModel } from './lease-model.js';
-import { Code, RuntimeCodes } from '../errcode.js';
+import { RuntimeErrors } from '../errcode.js';
 
 /**
  * Runs `work` while holding a database lease, so only one process of all
@@ -14,7 +14,7 @@ export async function withLease<T>(dataSource: DataSource, name: string, now: ()
   const holder = randomUUID();
   if (!(await acquire(dataSource, name, holder, now() + ttlMs, now()))) {
     const current = await dataSource.getRepository(LeaseModel).findOneBy({ name });
-    throw new Code(RuntimeCodes.BUSY, `"${name}" is already running in another process; try again when it has finished.`, {
+    throw RuntimeErrors.BUSY.create({ problem: `"${name}" is already running in another process; try again when it has finished.` }, {
       lease: name,
       ...(current ? { until: current.expiresAt } : {}),
     });

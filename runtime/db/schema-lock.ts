@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { Code, RuntimeCodes } from '../errcode.js';
+import { RuntimeErrors } from '../errcode.js';
 import { engineFamily } from './migrations.js';
 
 /** Arbitrary, fixed: every jit process agrees on it. */
@@ -23,7 +23,7 @@ export async function withSchemaLock<T>(dataSource: DataSource, work: () => Prom
     if (family === 'postgres') await runner.query('SELECT pg_advisory_lock($1)', [POSTGRES_LOCK_KEY]);
     else {
       const [row] = (await runner.query('SELECT GET_LOCK(?, ?) AS got', [MYSQL_LOCK_NAME, MYSQL_WAIT_SECONDS])) as Array<{ got: number | string | null }>;
-      if (Number(row?.got) !== 1) throw new Code(RuntimeCodes.BUSY, `Another process has held the schema lock for ${MYSQL_WAIT_SECONDS} s; is a migration stuck?`);
+      if (Number(row?.got) !== 1) throw RuntimeErrors.BUSY.create({ problem: `Another process has held the schema lock for ${MYSQL_WAIT_SECONDS} s; is a migration stuck?` });
     }
     try {
       return await work();

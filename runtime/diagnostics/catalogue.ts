@@ -24,7 +24,7 @@ export const DiagnosticCatalogue = {
   OVERRIDE_PROTECTED: { severity: 'error', hint: 'The element is protected by the layer that defines it: give yours another name instead of overriding it.' },
   UNKNOWN_TYPE: { severity: 'error', hint: 'Set "type" to the fullName of an existing Type or Meta (jit ls lists them).' },
   TYPE_CYCLE: { severity: 'error', hint: 'A Type chain must end at a Meta (an element with "type": ""). Break the cycle.' },
-  INSTANCE_OF_META: { severity: 'error', hint: 'Instances name a Type (e.g. auths.loginTypes.FSInnerType). A Type naming a Meta must declare "backendBundleEntry".' },
+  INSTANCE_OF_META: { severity: 'error', hint: 'Instances name a Type (e.g. crm.leads.FormType). A Type naming a Meta must declare "backendBundleEntry".' },
   DEPENDENCY_BROKEN: { severity: 'error', hint: 'Fix the element it depends on; this one loads again once that one does.' },
   ENTRY_OUTSIDE_ELEMENT: { severity: 'error', hint: '"backendBundleEntry" must name a file inside the element folder (no ../, no absolute path, no symlink out).' },
   MODULE_NOT_FOUND: { severity: 'error', hint: 'Create the module file named by "backendBundleEntry", or fix the name.' },

@@ -1,18 +1,19 @@
 import { DiagnosticCatalogue, type DiagnosticCode, type Severity } from './catalogue.js';
 
+/** A problem, as data. Frozen once made (diagnostic(), withFields()): builds share them through caches, so nothing may change one. */
 export interface Diagnostic {
-  code: DiagnosticCode;
-  severity: Severity;
+  readonly code: DiagnosticCode;
+  readonly severity: Severity;
   /** The element the problem belongs to, when there is one. */
-  fullName?: string;
+  readonly fullName?: string;
   /** Absolute path of the file at fault. */
-  file?: string;
+  readonly file?: string;
   /** JSON Pointer (RFC 6901) into that file, '' for the whole document. */
-  pointer?: string;
-  message: string;
-  hint: string;
-  /** Set during hot reload when the element keeps serving its last good version. */
-  keptLastGood?: boolean;
+  readonly pointer?: string;
+  readonly message: string;
+  readonly hint: string;
+  /** On the App's view only (a copy): the element keeps serving its last good version. */
+  readonly keptLastGood?: boolean;
 }
 
 export interface DiagnosticInput {
@@ -24,12 +25,15 @@ export interface DiagnosticInput {
 
 export function diagnostic(code: DiagnosticCode, message: string, where: DiagnosticInput = {}): Diagnostic {
   const entry = DiagnosticCatalogue[code];
-  const d: Diagnostic = { code, severity: entry.severity, message, hint: where.hint ?? entry.hint };
+  const d: { -readonly [K in keyof Diagnostic]: Diagnostic[K] } = { code, severity: entry.severity, message, hint: where.hint ?? entry.hint };
   if (where.fullName !== undefined) d.fullName = where.fullName;
   if (where.file !== undefined) d.file = where.file;
   if (where.pointer !== undefined) d.pointer = where.pointer;
-  return d;
+  return Object.freeze(d);
 }
+
+/** `d` with fields replaced (a new frozen value; `d` is left as it is). */
+export const withFields = (d: Diagnostic, fields: Partial<Diagnostic>): Diagnostic => Object.freeze({ ...d, ...fields });
 
 export const isError = (d: Diagnostic): boolean => d.severity === 'error';
 

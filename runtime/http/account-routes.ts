@@ -21,7 +21,7 @@ export function accountRoutes(server: FastifyInstance, ctx: HttpContext): void {
     ok: true,
     data: ctx.loginMethods().map((m) => {
       const typeId = ctx.app.explain(m.fullName)?.typeChain[0] ?? m.type;
-      const hasPanel = ctx.app.definitionsOf(typeId).some((d) => d.frontendBundleEntry);
+      const hasPanel = ctx.app.inherited(typeId)?.frontendBundleEntry.value !== undefined;
       return { fullName: m.fullName, title: m.title, type: typeId, panel: hasPanel ? `/jit/element/${typeId}/panel.js` : null };
     }),
   }));

@@ -1,74 +1,32 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { relative } from 'node:path';
-import { Code, RuntimeCodes } from '../errcode.js';
+import { RuntimeErrors } from '../errcode.js';
 import { isFullName } from '../ids.js';
 import { fieldsOf, ScaffoldError, typeContract } from '../scaffold/schema.js';
 import { createInstance, editInstanceConfig, readInstanceConfig, type WriteResult } from '../scaffold/write.js';
 import type { HttpContext } from './context.js';
 import { ADMIN } from './route-policy.js';
-import { SyncRuns, type SyncRun } from './sync-runs.js';
 
-interface LoginAdminSurface {
-  tokenStatus?(): { cached: boolean; expiresAt?: number };
-  syncDepartmentInfo?(params: { deptId?: string; onProgress?: (p: object) => void }): Promise<void>;
-  getOrgTree?(): Promise<unknown>;
-}
-
-/** The admin page's API (every route for administrators only): element tree with diagnostics, login status, syncs with live progress, the synced org. */
+/**
+ * The admin page's API (every route for administrators only): element tree with diagnostics and roles,
+ * creating and editing instances. What elements declare for the page (status, actions, views) is in admin-surface-routes.ts.
+ */
 export function adminRoutes(server: FastifyInstance, ctx: HttpContext): void {
-  const runs = new SyncRuns(() => ctx.app.now());
-
   const admin = { config: { policy: ADMIN } };
 
   server.get('/api/admin/tree', admin, async () => ({
     ok: true,
     data: {
       app: { name: ctx.app.name, title: ctx.app.title, layers: ctx.app.layers.map((l) => l.name) },
-      elements: ctx.app.listElements(),
+      elements: ctx.app.listElements().map((e) => ({ ...e, roles: ctx.rolesOf(e.fullName) })),
       diagnostics: ctx.app.diagnostics,
     },
   }));
 
-  server.get('/api/admin/logins', admin, async () => ({
-    ok: true,
-    data: ctx.loginMethods().map((m) => {
-      const element = ctx.app.getElement<LoginAdminSurface>(m.fullName);
-      return { fullName: m.fullName, title: m.title, token: element.tokenStatus?.() ?? null, canSync: typeof element.syncDepartmentInfo === 'function', lastSync: runs.lastFor(m.fullName) ?? null };
-    }),
-  }));
-
-  server.post('/api/admin/sync', admin, async (request) => {
-    const { instance, deptId } = (request.body ?? {}) as { instance?: unknown; deptId?: unknown };
-    const element = typeof instance === 'string' && ctx.loginMethods().some((m) => m.fullName === instance) ? ctx.app.getElement<LoginAdminSurface>(instance) : undefined;
-    if (!element?.syncDepartmentInfo) throw new Code(RuntimeCodes.INVALID_PARAMS, 'Name a login instance that can sync its organization.');
-    if (deptId !== undefined && typeof deptId !== 'string') throw new Code(RuntimeCodes.INVALID_PARAMS, 'deptId must be a string.');
-    const run = runs.start(instance as string, (onProgress) => element.syncDepartmentInfo!({ ...(deptId ? { deptId } : {}), onProgress }));
-    return { ok: true, data: { runId: run.id } };
-  });
-
-  // Server-sent events: one "progress" event per update, then "end".
-  server.get('/api/admin/sync/:runId/events', admin, (request, reply) => {
-    const run = runs.get((request.params as { runId: string }).runId);
-    if (!run) throw new Code(RuntimeCodes.INVALID_PARAMS, 'No such sync run.');
-    reply.hijack();
-    const out = reply.raw;
-    out.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
-    const send = (r: SyncRun) => {
-      out.write(`event: progress\ndata: ${JSON.stringify(r)}\n\n`);
-      if (r.status !== 'running') {
-        out.end('event: end\ndata: {}\n\n');
-        unsubscribe();
-      }
-    };
-    const unsubscribe = runs.subscribe(run.id, send);
-    request.raw.on('close', unsubscribe);
-    send(run);
-  });
-
   // Creating and editing instances: the same schema-driven code as `jit new` (runtime/scaffold).
   server.get('/api/admin/types', admin, async (request) => {
     const meta = (request.query as { meta?: string }).meta;
-    if (meta !== undefined && !isFullName(meta)) throw new Code(RuntimeCodes.INVALID_PARAMS, 'meta must be an element id.');
+    if (meta !== undefined && !isFullName(meta)) throw RuntimeErrors.INVALID_PARAMS.create({ problem: 'meta must be an element id.' });
     const types = ctx.app.listElements({ kind: 'type', ...(meta ? { type: meta } : {}) }).filter((t) => !t.quarantined);
     return {
       ok: true,
@@ -108,13 +66,6 @@ export function adminRoutes(server: FastifyInstance, ctx: HttpContext): void {
   server.put('/api/admin/elements/:fullName/config', admin, async (request, reply) => {
     const body = (request.body ?? {}) as { config?: unknown; secretsAsValues?: unknown };
     return scaffolding(reply, () => written(editInstanceConfig(ctx.app, (request.params as { fullName: string }).fullName, body.config, { secretsAsValues: body.secretsAsValues === true })));
-  });
-
-  server.get('/api/admin/org', admin, async (request) => {
-    const instance = (request.query as { instance?: string }).instance ?? '';
-    const element = ctx.loginMethods().some((m) => m.fullName === instance) ? ctx.app.getElement<LoginAdminSurface>(instance) : undefined;
-    if (!element?.getOrgTree) throw new Code(RuntimeCodes.INVALID_PARAMS, 'Name a login instance with a synced organization.');
-    return { ok: true, data: await element.getOrgTree() };
   });
 }
 

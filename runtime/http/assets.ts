@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import { Code } from '../errcode.js';
 import { isFullName } from '../ids.js';
 import { resolveInsideElement } from '../loader/modules.js';
-import { HttpCodes } from './codes.js';
+import { HttpErrors } from './http-errors.js';
 import type { HttpContext } from './context.js';
 import { PUBLIC } from './route-policy.js';
 
@@ -13,7 +12,8 @@ const TYPES: Record<string, string> = { js: 'text/javascript; charset=utf-8', cs
 /**
  * Static browser code: the runtime's own (/jit/*.js, read once at start) and
  * each Type's frontend bundle (/jit/element/<TypeId>/panel.js) — exactly the
- * file its e.json names, resolved inside its folder; no other path is served.
+ * file its inherited `frontendBundleEntry` names (loader/inherit.ts), resolved
+ * inside the folder of the definition that declares it; no other path is served.
  */
 export function assetRoutes(server: FastifyInstance, ctx: HttpContext): void {
   for (const name of ['api.js', 'login.js', 'home.js', 'admin.js', 'style.css']) {
@@ -23,9 +23,9 @@ export function assetRoutes(server: FastifyInstance, ctx: HttpContext): void {
 
   server.get('/jit/element/:typeId/panel.js', { config: { policy: PUBLIC } }, async (request, reply) => {
     const { typeId } = request.params as { typeId: string };
-    const owner = isFullName(typeId) ? ctx.app.definitionsOf(typeId).find((d) => d.frontendBundleEntry) : undefined;
-    const located = owner ? resolveInsideElement(owner, owner.frontendBundleEntry!) : undefined;
-    if (!located || !('file' in located)) throw new Code(HttpCodes.METHOD_NOT_FOUND, 'No such browser module.');
+    const bundle = isFullName(typeId) ? ctx.app.inherited(typeId)?.frontendBundleEntry : undefined;
+    const located = bundle?.value !== undefined && bundle.from ? resolveInsideElement(bundle.from, bundle.value, 'frontendBundleEntry') : undefined;
+    if (!located || !('file' in located)) throw HttpErrors.METHOD_NOT_FOUND.create({ problem: 'No such browser module.' });
     return reply.type(TYPES['js']!).header('cache-control', 'no-cache').send(readFileSync(located.file, 'utf8'));
   });
 }

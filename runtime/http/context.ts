@@ -1,11 +1,11 @@
 import type { FastifyRequest } from 'fastify';
-import type { App } from '../app.js';
+import type { App, ElementInfo } from '../app.js';
 import { LoginStateStore } from '../auth/login-states.js';
 import type { ActiveSession } from '../auth/sessions.js';
 import { SessionStore } from '../auth/sessions.js';
-import { Code } from '../errcode.js';
+import { hasRole, rolesOf, type LoginElement, type Role } from '../declarations/roles.js';
 import type { MethodAccess } from '../loader/definition.js';
-import { HttpCodes } from './codes.js';
+import { HttpErrors } from './http-errors.js';
 import { CookiePolicy } from './cookie-policy.js';
 import { ParamValidator } from './params.js';
 import { sessionOf, type SessionSettings } from './session.js';
@@ -33,17 +33,46 @@ export class HttpContext implements SessionSettings {
     return sessionOf(request, this);
   }
 
-  /** Throws 10401 / 10403 unless the request may use something of this access level. */
+  /** Throws HttpCodes.NOT_SIGNED_IN / FORBIDDEN unless the request may use something of this access level. */
   async authorize(request: FastifyRequest, access: MethodAccess): Promise<ActiveSession | undefined> {
     if (access === 'public') return this.session(request);
     const session = await this.session(request);
-    if (!session) throw new Code(HttpCodes.NOT_SIGNED_IN, 'Sign in first.');
-    if (access === 'admin' && !session.user.isAdmin) throw new Code(HttpCodes.FORBIDDEN, 'This needs an administrator.');
+    if (!session) throw HttpErrors.NOT_SIGNED_IN.create({});
+    if (access === 'admin' && !session.user.isAdmin) throw HttpErrors.FORBIDDEN.create({});
     return session;
   }
 
-  /** The login instances of the app (instances under auths.loginTypes.Meta) that currently load. */
-  loginMethods() {
-    return this.app.listElements({ type: 'auths.loginTypes.Meta', kind: 'instance' }).filter((e) => !e.quarantined);
+  /** The login instances of the app (whose Type has the `login` role) that currently load. */
+  loginMethods(): ElementInfo[] {
+    const login = new Map<string, boolean>();
+    return this.app.listElements({ kind: 'instance' }).filter((e) => {
+      if (e.quarantined) return false;
+      if (!login.has(e.type)) login.set(e.type, hasRole(this.classOf(e.type), 'login'));
+      return login.get(e.type)!;
+    });
+  }
+
+  /** The live login instance of that id; undefined for anything else (an unknown id, a removed element, another kind). */
+  loginElement(id: string): LoginElement | undefined {
+    return this.loginMethods().some((m) => m.fullName === id) ? this.app.getElement<LoginElement>(id) : undefined;
+  }
+
+  /**
+   * The class whose static declarations (roles, admin, endpoints) apply to an
+   * element: its own for a Type or Meta, its Type's for an instance. Read
+   * without creating the instance, so a declaration can decide access first.
+   */
+  classOf(id: string): Function | undefined {
+    const info = this.app.getElementDefine(id);
+    if (!info || info.quarantined) return undefined;
+    try {
+      return this.app.getElement<Function>(info.kind === 'instance' ? info.type : id);
+    } catch {
+      return undefined; // its Type never loaded
+    }
+  }
+
+  rolesOf(id: string): Role[] {
+    return rolesOf(this.classOf(id));
   }
 }

@@ -1,10 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { Code } from '../errcode.js';
 import { isFullName } from '../ids.js';
 import type { FunctionSpec } from '../loader/definition.js';
 import { IDENTIFIER } from '../loader/schemas.js';
 import { callingBrowser } from './browser-binding.js';
-import { HttpCodes } from './codes.js';
+import { HttpErrors } from './http-errors.js';
 import type { HttpContext } from './context.js';
 import type { AccessRule } from './route-policy.js';
 import { startSession } from './session.js';
@@ -37,11 +36,11 @@ export function elementRoutes(server: FastifyInstance, ctx: HttpContext): void {
     const params = ctx.params.validate(spec, request.body);
     const element = ctx.app.getElement<Record<string, unknown>>(fullName);
     const fn = element[spec.name];
-    if (typeof fn !== 'function') throw new Code(HttpCodes.METHOD_NOT_FOUND, `${fullName} lists "${spec.name}" but does not implement it.`);
+    if (typeof fn !== 'function') throw HttpErrors.METHOD_NOT_FOUND.create({ problem: `${fullName} lists "${spec.name}" but does not implement it.` });
     const result: unknown = await fn.call(element, params, { browser: callingBrowser(request, reply, ctx.cookies) });
     if (spec.startsSession) {
       const localUserId = (result as { localUserId?: unknown } | undefined)?.localUserId;
-      if (typeof localUserId !== 'string') throw new Code(HttpCodes.INTERNAL, `${fullName}.${spec.name} returned no local user.`);
+      if (typeof localUserId !== 'string') throw HttpErrors.INTERNAL.create({ context: `${fullName}.${spec.name} returned no local user` });
       await startSession(request, reply, ctx, localUserId, fullName);
     }
     return { ok: true, data: result ?? null };
@@ -55,9 +54,9 @@ function elementCall(ctx: HttpContext, request: FastifyRequest): ElementCall {
   // One spelling only: plain identifier segments, no dots, no percent-encoded separators.
   const encodedSeparator = /%2f|%5c|%2e/i.test(request.url.split('?')[0]!);
   if (encodedSeparator || !parts.every((p) => IDENTIFIER_PATTERN.test(p)) || !isFullName(fullName) || ctx.app.getElementDefine(fullName)?.kind !== 'instance') {
-    throw new Code(HttpCodes.METHOD_NOT_FOUND, `No element "${fullName.slice(0, 200)}" here.`);
+    throw HttpErrors.METHOD_NOT_FOUND.create({ problem: `No element "${fullName.slice(0, 200)}" here.` });
   }
   const spec = ctx.app.functionList(fullName).find((f) => f.name === method);
-  if (!spec) throw new Code(HttpCodes.METHOD_NOT_FOUND, `${fullName} has no method "${method.slice(0, 100)}" callable over HTTP.`);
+  if (!spec) throw HttpErrors.METHOD_NOT_FOUND.create({ problem: `${fullName} has no method "${method.slice(0, 100)}" callable over HTTP.` });
   return { fullName, spec };
 }

@@ -1,9 +1,8 @@
 import type {} from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AuthCodes } from '../auth/codes.js';
-import type { MethodCaller } from '../element.js';
-import { Code } from '../errcode.js';
-import { HttpCodes, statusFor } from './codes.js';
+import { AuthErrors } from '../auth/auth-errors.js';
+import { Code, statusFor } from '../errcode.js';
+import { HttpCodes } from './http-errors.js';
 import type { HttpContext } from './context.js';
 import { escapeHtml, page } from './html.js';
 import { callingBrowser } from './browser-binding.js';
@@ -32,10 +31,6 @@ export function safeNext(value: unknown): string | undefined {
 
 const isSameSitePath = (value: unknown): value is string =>
   typeof value === 'string' && value.startsWith('/') && !value.startsWith('//') && !/[\\\x00-\x1f]/.test(value);
-
-interface DescribesUsers {
-  describeUser(localUserId: string): Promise<{ name: string | null; avatar?: string | null; department?: string | null; position?: string | null } | undefined>;
-}
 
 /** The browser side: login page, OAuth callback, signed-in page, admin page. */
 export function pageRoutes(server: FastifyInstance, ctx: HttpContext): void {
@@ -85,11 +80,11 @@ export function pageRoutes(server: FastifyInstance, ctx: HttpContext): void {
   server.get('/login/callback', { config: { policy: SIGN_IN_PAGE } }, async (request, reply) => {
     const query = request.query as Record<string, string | undefined>;
     try {
-      if (query['error']) throw new Code(AuthCodes.LOGIN_NOT_ALLOWED, query['error'] === 'access_denied' ? 'You declined the authorization.' : 'The provider refused the sign-in.', { reason: 'denied' });
+      if (query['error']) throw AuthErrors.LOGIN_NOT_ALLOWED.create({ why: query['error'] === 'access_denied' ? 'You declined the authorization.' : 'The provider refused the sign-in.' }, { reason: 'denied' });
       const state = query['state'] ?? '';
       const provider = await ctx.states.providerOf(state);
-      if (!provider || !ctx.loginMethods().some((m) => m.fullName === provider)) throw new Code(AuthCodes.INVALID_STATE, 'Login state rejected: it was not issued by this app. Start the login again.');
-      const element = ctx.app.getElement<{ loginWithCode(p: { authCode: string; state: string }, caller: MethodCaller): Promise<{ localUserId: string }> }>(provider);
+      const element = provider ? ctx.loginElement(provider) : undefined;
+      if (!provider || !element) throw AuthErrors.INVALID_STATE.create({ why: 'it was not issued by this app' });
       // The state must come back to the browser it was issued to (its binding cookie), or this is someone else's login.
       const user = await element.loginWithCode({ authCode: query['code'] ?? '', state }, { browser: callingBrowser(request, reply, ctx.cookies) });
       await startSession(request, reply, ctx, user.localUserId, provider);
@@ -123,7 +118,7 @@ export function pageRoutes(server: FastifyInstance, ctx: HttpContext): void {
 <p><a href="/">Home</a></p>
 <section><h2>Elements</h2><div id="element-tree" data-testid="element-tree">Loading…</div></section>
 <section><h2>Login methods</h2><div id="login-status" data-testid="login-status">Loading…</div></section>
-<section><h2>Organization</h2><div id="org-tree" data-testid="org-tree">Run a department sync to see the organization.</div></section>`,
+<div id="admin-views" data-testid="admin-views"></div>`,
         { scripts: ['/jit/admin.js'] },
       ),
     ),
@@ -139,12 +134,12 @@ export function refusePage(request: FastifyRequest, reply: FastifyReply, refusal
   return reply.code(statusFor(refusal.code)).type('text/html; charset=utf-8').send(failurePage(refusal));
 }
 
+/** What the login instance that signed the user in knows of them; nothing when it is gone (admin link, removed element). */
 async function userCard(ctx: HttpContext, provider: string, localUserId: string) {
   try {
-    const element = ctx.app.getElement<Partial<DescribesUsers>>(provider);
-    return typeof element.describeUser === 'function' ? await element.describeUser(localUserId) : undefined;
+    return await ctx.loginElement(provider)?.describeUser(localUserId);
   } catch {
-    return undefined; // the provider may be gone (admin link, removed element): fall back to the local account
+    return undefined; // the provider failed to answer: fall back to the local account
   }
 }
 

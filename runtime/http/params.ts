@@ -1,5 +1,5 @@
 import { Ajv, type ValidateFunction } from 'ajv';
-import { Code, RuntimeCodes } from '../errcode.js';
+import { RuntimeErrors } from '../errcode.js';
 import type { ArgSpec, FunctionSpec } from '../loader/definition.js';
 import { errorMessage } from '../loader/schemas.js';
 
@@ -29,7 +29,7 @@ export class ParamValidator {
     }
     if (!validate(params)) {
       const problems = (validate.errors ?? []).map(errorMessage).join(' ');
-      throw new Code(RuntimeCodes.INVALID_PARAMS, `Invalid parameters for ${spec.name}: ${problems}`);
+      throw RuntimeErrors.INVALID_PARAMS.create({ problem: `Invalid parameters for ${spec.name}: ${problems}` });
     }
     return params as Record<string, unknown>;
   }

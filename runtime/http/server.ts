@@ -3,13 +3,15 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOpt
 import { randomUUID } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import type { App } from '../app.js';
-import { Code, RuntimeCodes } from '../errcode.js';
+import { Code, RuntimeErrors, statusFor } from '../errcode.js';
 import { accountRoutes } from './account-routes.js';
 import { adminRoutes } from './admin-routes.js';
+import { adminSurfaceRoutes } from './admin-surface-routes.js';
 import { assetRoutes } from './assets.js';
-import { errorBody, HttpCodes, statusFor } from './codes.js';
+import { errorBody, HttpErrors } from './http-errors.js';
 import { HttpContext } from './context.js';
 import { elementRoutes } from './element-routes.js';
+import { hookRoutes } from './hook-routes.js';
 import { pageRoutes, refusePage } from './pages.js';
 import { enforceRoutePolicies } from './route-policy.js';
 import { SignInLimit } from './sign-in-limit.js';
@@ -61,7 +63,7 @@ export async function createHttpServer(app: App, options: HttpOptions = {}): Pro
     requestIdHeader: false,
     // A URL fastify cannot even decode (/api/%ZZ) gets the same error shape as every other refusal.
     frameworkErrors: (_error, _request, reply) => {
-      void (reply as FastifyReply).code(400).send({ ok: false, code: RuntimeCodes.INVALID_PARAMS, message: 'Malformed request.' });
+      void (reply as FastifyReply).code(400).send({ ok: false, ...errorBody(RuntimeErrors.INVALID_PARAMS.create({ problem: 'Malformed request.' })) });
     },
   });
   const ctx = new HttpContext(app, options.sessionTtlSeconds ?? 7 * 24 * 3600, publicUrl);
@@ -81,7 +83,7 @@ export async function createHttpServer(app: App, options: HttpOptions = {}): Pro
     if (request.method === 'GET' || request.method === 'HEAD') return;
     const origin = request.headers.origin;
     const self = publicUrl?.origin ?? `${request.protocol}://${request.headers.host ?? ''}`;
-    if (origin !== undefined && !sameOrigin(origin, self)) throw new Code(HttpCodes.BAD_ORIGIN, 'Cross-site request refused.');
+    if (origin !== undefined && !sameOrigin(origin, self)) throw HttpErrors.BAD_ORIGIN.create({});
   });
 
   server.setErrorHandler((error, request, reply) => {
@@ -92,17 +94,19 @@ export async function createHttpServer(app: App, options: HttpOptions = {}): Pro
     const status = (error as { statusCode?: number }).statusCode;
     if (status !== undefined && status >= 400 && status < 500) {
       // fastify's own rejections: malformed JSON, body too large, wrong content type.
-      return reply.code(status).send({ ok: false, code: RuntimeCodes.INVALID_PARAMS, message: status === 413 ? 'Request body too large.' : 'Malformed request.' });
+      return reply.code(status).send({ ok: false, ...errorBody(RuntimeErrors.INVALID_PARAMS.create({ problem: status === 413 ? 'Request body too large.' : 'Malformed request.' })) });
     }
     request.log.error({ err: error }, 'unexpected error');
-    return reply.code(500).send({ ok: false, code: HttpCodes.INTERNAL, message: `Internal error (request ${request.id}).` });
+    return reply.code(500).send({ ok: false, ...errorBody(HttpErrors.INTERNAL.create({ context: `request ${request.id}` })) });
   });
-  server.setNotFoundHandler((_request, reply) => reply.code(404).send({ ok: false, code: HttpCodes.METHOD_NOT_FOUND, message: 'Not found.' }));
+  server.setNotFoundHandler((_request, reply) => reply.code(404).send({ ok: false, ...errorBody(HttpErrors.METHOD_NOT_FOUND.create({ problem: 'Not found.' })) }));
 
   assetRoutes(server, ctx);
   accountRoutes(server, ctx);
   adminRoutes(server, ctx);
+  adminSurfaceRoutes(server, ctx);
   elementRoutes(server, ctx);
+  await hookRoutes(server, ctx);
   pageRoutes(server, ctx);
   return server;
 }
@@ -112,9 +116,9 @@ function parsePublicUrl(value: string): URL {
   try {
     url = new URL(value);
   } catch {
-    throw new Code(RuntimeCodes.INVALID_PARAMS, `Public URL "${value}" is not a URL; give the address browsers use, e.g. https://login.example.com.`);
+    throw RuntimeErrors.INVALID_PARAMS.create({ problem: `Public URL "${value}" is not a URL; give the address browsers use, e.g. https://login.example.com.` });
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Code(RuntimeCodes.INVALID_PARAMS, `Public URL "${value}" must start with https:// or http://.`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw RuntimeErrors.INVALID_PARAMS.create({ problem: `Public URL "${value}" must start with https:// or http://.` });
   return url;
 }
 

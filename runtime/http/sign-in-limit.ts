@@ -2,8 +2,7 @@ import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterMySQL, RateLimiterPostgres, RateLimiterRedis, RateLimiterRes, RateLimiterSQLite, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { DataSource } from 'typeorm';
 import { redactUrl } from '../db/data-source.js';
-import { Code } from '../errcode.js';
-import { HttpCodes } from './codes.js';
+import { HttpErrors } from './http-errors.js';
 
 export interface SignInLimitOptions {
   /** Sign-in requests per client and minute. */
@@ -50,7 +49,7 @@ export class SignInLimit {
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) throw rejection;
       const retryAfterSeconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
-      throw new Code(HttpCodes.TOO_MANY_REQUESTS, `Too many sign-in attempts; try again in ${retryAfterSeconds} s.`, { retryAfterSeconds });
+      throw HttpErrors.TOO_MANY_REQUESTS.create({ seconds: retryAfterSeconds }, { retryAfterSeconds });
     }
   }
 

@@ -1,11 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { HttpCodes } from './http-errors.js';
 
 export interface SyncRun {
   id: string;
   instance: string;
+  /** The admin action (method) running. */
+  action: string;
   status: 'running' | 'done' | 'failed';
   progress: Record<string, unknown>;
+  /** The line the admin page shows for this update (the action's `text`, or the failure's message). */
+  text: string;
   error?: { code: number; message: string };
   startedAt: number;
   finishedAt?: number;
@@ -13,7 +18,7 @@ export interface SyncRun {
 
 const KEEP = 20;
 
-/** Background syncs started from the admin page, with progress listeners (server-sent events). */
+/** Background admin actions (a department sync, …) started from the admin page, with progress listeners (server-sent events). */
 export class SyncRuns {
   private readonly runs = new Map<string, SyncRun>();
   private readonly events = new EventEmitter();
@@ -22,21 +27,36 @@ export class SyncRuns {
     this.events.setMaxListeners(0);
   }
 
-  start(instance: string, work: (onProgress: (progress: object) => void) => Promise<void>): SyncRun {
-    const run: SyncRun = { id: randomUUID(), instance, status: 'running', progress: {}, startedAt: this.now() };
+  /** `describe` words each update (running, done); a failure is worded by its message. */
+  start(
+    of: { instance: string; action: string },
+    work: (onProgress: (progress: object) => void) => Promise<unknown>,
+    describe: (progress: Record<string, unknown>, status: 'running' | 'done') => string = (_p, status) => status,
+  ): SyncRun {
+    const run: SyncRun = { id: randomUUID(), ...of, status: 'running', progress: {}, text: 'starting', startedAt: this.now() };
     this.runs.set(run.id, run);
     for (const id of [...this.runs.keys()].slice(0, Math.max(0, this.runs.size - KEEP))) this.runs.delete(id);
     const emit = () => this.events.emit(run.id, { ...run });
+    const word = (status: 'running' | 'done') => {
+      try {
+        run.text = describe(run.progress, status);
+      } catch {
+        run.text = status; // a wording bug must not lose the run
+      }
+    };
     work((progress) => {
       run.progress = { ...progress };
+      word('running');
       emit();
     })
       .then(() => {
         run.status = 'done';
+        word('done');
       })
       .catch((err: { code?: number; message?: string }) => {
         run.status = 'failed';
-        run.error = { code: typeof err.code === 'number' ? err.code : 10500, message: String(err.message ?? err) };
+        run.error = { code: typeof err.code === 'number' ? err.code : HttpCodes.INTERNAL, message: String(err.message ?? err) };
+        run.text = run.error.message;
       })
       .finally(() => {
         run.finishedAt = this.now();
@@ -49,8 +69,8 @@ export class SyncRuns {
     return this.runs.get(id);
   }
 
-  lastFor(instance: string): SyncRun | undefined {
-    return [...this.runs.values()].reverse().find((r) => r.instance === instance);
+  lastFor(instance: string, action: string): SyncRun | undefined {
+    return [...this.runs.values()].reverse().find((r) => r.instance === instance && r.action === action);
   }
 
   /** Calls listener with each update until the run ends; returns an unsubscribe function. */

@@ -4,25 +4,38 @@ import type { ElementClass } from '../element.js';
 import { ConfigBinder, type BoundConfig, type Env } from './config.js';
 import { readDefinition, type DefinitionRead } from './definition.js';
 import { FileCache } from './file-cache.js';
+import { inherit, type Manifest } from './inherit.js';
 import type { JsonRead } from './json-file.js';
 import type { Layer } from './layers.js';
 import { ClassBuilder, type ModuleImporter } from './modules.js';
-import { propagateQuarantine, resolveManifest, type LayerReads, type Manifest } from './resolve.js';
+import { propagateQuarantine } from './quarantine.js';
+import { resolveManifest, type LayerReads } from './resolve.js';
 import { scanLayer, toFullName } from './scan.js';
 
-/** Everything one pass of the pipeline produces; the App swaps it in whole. */
+/** Everything one pass of the pipeline produces; the registry swaps it in whole. */
 export interface Build {
-  manifest: Manifest;
-  classes: Map<string, ElementClass>;
-  configs: Map<string, BoundConfig>;
-  diagnostics: Diagnostic[];
+  readonly manifest: Manifest;
+  readonly classes: Map<string, ElementClass>;
+  readonly configs: Map<string, BoundConfig>;
+  /** Layer problems, then those of no single entry, then each entry's in id order of the manifest. */
+  readonly diagnostics: readonly Diagnostic[];
 }
 
 /**
- * The pipeline, one verb per stage:
- *   scan (fast-glob) → read e.json → resolve precedence (pure) → load Type modules → bind configs → quarantine dependents.
- * Each stage caches by input identity, so a rebuild after one edit re-reads one
- * file and re-binds one config, whatever the size of the app.
+ * The pipeline, one verb per stage (one file each, in this folder):
+ *
+ *   scan.ts        list element folders (fast-glob)
+ *   definition.ts  read and validate each e.json
+ *   resolve.ts     precedence across layers, kinds, type chains (pure)
+ *   inherit.ts     lineage and inherited properties, with provenance (pure)
+ *   modules.ts     import Type modules, build classes along the lineage
+ *   config.ts      bind each instance's config (placeholders, schema, freeze)
+ *   quarantine.ts  take the dependents of broken entries out
+ *
+ * Each element's problems go to its own collector (DiagnosticCollector);
+ * nothing changes a diagnostic once made. Each stage caches by input
+ * identity, so a rebuild after one edit re-reads one file and re-binds one
+ * config, whatever the size of the app.
  */
 export class Builder {
   readonly files = new FileCache();
@@ -34,7 +47,7 @@ export class Builder {
 
   constructor(
     readonly layers: Layer[],
-    private readonly layerDiagnostics: Diagnostic[],
+    private readonly layerDiagnostics: readonly Diagnostic[],
     options: { importer: ModuleImporter; env: Env },
   ) {
     this.classes = new ClassBuilder(options.importer);
@@ -55,13 +68,13 @@ export class Builder {
       }
       return { layer, reads };
     });
-    const manifest = resolveManifest(layerReads);
+    const manifest = inherit(resolveManifest(layerReads));
     const classes = await this.classes.build(manifest);
     const configs = this.binder.bindAll(manifest);
     propagateQuarantine(manifest.entries);
-    const diagnostics = [...this.layerDiagnostics, ...manifest.diagnostics];
-    for (const entry of manifest.entries.values()) diagnostics.push(...entry.diagnostics);
-    return { manifest, classes, configs, diagnostics };
+    const diagnostics = [...this.layerDiagnostics, ...manifest.diagnostics.list];
+    for (const entry of manifest.entries.values()) diagnostics.push(...entry.diagnostics.list);
+    return { manifest, classes, configs, diagnostics: Object.freeze(diagnostics) };
   }
 
   private scan(layer: Layer): Array<{ relDir: string; fullName: string; eJson: string }> {

@@ -1,12 +1,14 @@
 import { join } from 'node:path';
-import { Ajv, type ValidateFunction } from 'ajv';
-import { diagnostic, type Diagnostic } from '../diagnostics/diagnostic.js';
+import type { ValidateFunction } from 'ajv';
+import { DiagnosticCollector } from '../diagnostics/collector.js';
+import { withFields, type Diagnostic } from '../diagnostics/diagnostic.js';
+import { createConfigAjv } from './config-ajv.js';
 import { escapePointer, type ElementDefinition } from './definition.js';
 import type { FileCache } from './file-cache.js';
+import type { Manifest, ManifestEntry } from './inherit.js';
 import { isPlainObject } from './json-file.js';
 import { resolveInsideElement } from './modules.js';
-import { envPatternKeyword, isRuntimeVariable, PLACEHOLDER, RUNTIME_VARIABLE_RULE } from './placeholders.js';
-import type { Manifest, ManifestEntry } from './resolve.js';
+import { isRuntimeVariable, PLACEHOLDER, RUNTIME_VARIABLE_RULE } from './placeholders.js';
 import { errorMessage, errorPointer } from './schemas.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -14,7 +16,7 @@ export type Env = Readonly<Record<string, string | undefined>>;
 /** The instance config contract a Type declares: which file, validated by which schema. */
 interface ConfigContract {
   fileTemplate: string;
-  schema?: { file: string; validate: ValidateFunction; owner: ManifestEntry };
+  schema?: { file: string; validate: ValidateFunction };
 }
 
 export interface BoundConfig {
@@ -22,23 +24,23 @@ export interface BoundConfig {
   /** Frozen; placeholders resolved, schema defaults applied. */
   value: Readonly<Record<string, unknown>>;
   /** Warnings about the file (a BOM) that did not stop it binding. */
-  warnings?: Diagnostic[];
+  warnings?: readonly Diagnostic[];
 }
+
+type Binding = BoundConfig | { diagnostics: readonly Diagnostic[] };
 
 /**
  * Binds each instance to its config file: read, resolve `${ENV}` placeholders
  * (never `JIT_*` ones: CONFIG_ENV_FORBIDDEN), validate with the Type's JSON
- * Schema (ajv, all errors, defaults filled), freeze.
- * Schemas and config file name are inherited along overrides and the type
- * chain until some definition declares them.
+ * Schema (ajv, all errors, defaults filled), freeze. The file name template
+ * and the schema are the Type's inherited `configFile` and `configSchema`
+ * (inherit.ts).
  */
 export class ConfigBinder {
-  // strictNumbers: `1e400` parses to Infinity, which ajv otherwise accepts as an integer.
-  // `x-env-pattern` (runtime/loader/placeholders.ts) is an annotation for the scaffold; declared so a bad one is SCHEMA_INVALID.
-  private readonly ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, strictNumbers: true, keywords: [envPatternKeyword] });
+  private readonly ajv = createConfigAjv();
   private readonly validators = new Map<string, { text: string; result: ValidateFunction | Diagnostic }>();
   /** Same file content and same validator → same frozen object, so unchanged instances survive a reload. */
-  private readonly bindings = new WeakMap<object, { validate: ValidateFunction | undefined; result: BoundConfig | { diagnostics: Diagnostic[] } }>();
+  private readonly bindings = new WeakMap<object, { validate: ValidateFunction | undefined; result: Binding }>();
 
   constructor(
     private readonly files: FileCache,
@@ -49,54 +51,47 @@ export class ConfigBinder {
     const bound = new Map<string, BoundConfig>();
     const contracts = new Map<string, ConfigContract | Diagnostic>();
     for (const entry of manifest.entries.values()) {
-      if (entry.kind !== 'instance' || !entry.definition || entry.diagnostics.some((d) => d.severity === 'error')) continue;
-      const typeId = entry.typeChain[0]!;
-      let contract = contracts.get(typeId);
+      if (entry.kind !== 'instance' || !entry.definition || entry.diagnostics.hasErrors()) continue;
+      const type = manifest.entries.get(entry.typeChain[0]!)!;
+      let contract = contracts.get(type.fullName);
       if (!contract) {
-        contract = this.contractOf(typeId, manifest);
-        contracts.set(typeId, contract);
-        if ('code' in contract) manifest.entries.get(typeId)!.diagnostics.push(contract);
+        contract = this.contractOf(type);
+        contracts.set(type.fullName, contract);
+        if ('code' in contract) type.diagnostics.add([contract]);
       }
       if ('code' in contract) continue; // the Type is quarantined; propagation marks this instance
       const result = this.bindCached(entry.definition, contract);
-      if ('diagnostics' in result) entry.diagnostics.push(...result.diagnostics);
+      if ('diagnostics' in result) entry.diagnostics.add(result.diagnostics);
       else {
         bound.set(entry.fullName, result);
-        if (result.warnings) entry.diagnostics.push(...result.warnings);
+        if (result.warnings) entry.diagnostics.add(result.warnings);
       }
     }
     return bound;
   }
 
-  private contractOf(typeId: string, manifest: Manifest): ConfigContract | Diagnostic {
-    let fileTemplate: string | undefined;
-    let schemaOwner: ElementDefinition | undefined;
-    const owner = manifest.entries.get(typeId)!;
-    for (const definition of definitionsUpChain(typeId, manifest)) {
-      fileTemplate ??= definition.configFile;
-      if (!schemaOwner && definition.configSchema !== undefined) schemaOwner = definition;
-      if (fileTemplate && schemaOwner) break;
-    }
-    const contract: ConfigContract = { fileTemplate: fileTemplate ?? '{name}.json' };
-    if (!schemaOwner) return contract;
-    const located = resolveInsideElement(schemaOwner, schemaOwner.configSchema!);
-    if ('diagnostic' in located) return { ...located.diagnostic, fullName: typeId };
-    const validate = this.validatorFor(located.file, typeId);
+  private contractOf(type: ManifestEntry): ConfigContract | Diagnostic {
+    const { configFile, configSchema } = type.inherited;
+    const contract: ConfigContract = { fileTemplate: configFile.value };
+    if (configSchema.value === undefined || !configSchema.from) return contract;
+    const located = resolveInsideElement(configSchema.from, configSchema.value, 'configSchema');
+    if ('diagnostic' in located) return withFields(located.diagnostic, { fullName: type.fullName });
+    const validate = this.validatorFor(located.file, type.fullName);
     if ('code' in validate) return validate;
-    contract.schema = { file: located.file, validate, owner };
+    contract.schema = { file: located.file, validate };
     return contract;
   }
 
   private validatorFor(file: string, typeId: string): ValidateFunction | Diagnostic {
     const read = this.files.read(file);
-    if (!read.ok) return { ...read.diagnostics[0]!, code: 'SCHEMA_INVALID', fullName: typeId };
+    if (!read.ok) return withFields(read.diagnostics[0]!, { code: 'SCHEMA_INVALID', fullName: typeId });
     const cached = this.validators.get(file);
     if (cached && cached.text === read.text) return cached.result;
     let result: ValidateFunction | Diagnostic;
     try {
       result = this.ajv.compile(read.value as object);
     } catch (err) {
-      result = diagnostic('SCHEMA_INVALID', `Config schema does not compile: ${(err as Error).message}`, { fullName: typeId, file, pointer: '' });
+      result = new DiagnosticCollector({ fullName: typeId, file }).report('SCHEMA_INVALID', `Config schema does not compile: ${(err as Error).message}`, { pointer: '' });
     }
     this.validators.set(file, { text: read.text, result });
     return result;
@@ -113,7 +108,7 @@ export class ConfigBinder {
     return file;
   }
 
-  private bindCached(definition: ElementDefinition, contract: ConfigContract): BoundConfig | { diagnostics: Diagnostic[] } {
+  private bindCached(definition: ElementDefinition, contract: ConfigContract): Binding {
     const file = this.configPath(definition, contract.fileTemplate);
     const read = this.files.read(file, definition.fullName);
     const validate = contract.schema?.validate;
@@ -124,53 +119,34 @@ export class ConfigBinder {
     return result;
   }
 
-  private bind(definition: ElementDefinition, contract: ConfigContract): BoundConfig | { diagnostics: Diagnostic[] } {
+  private bind(definition: ElementDefinition, contract: ConfigContract): Binding {
     const file = this.configPath(definition, contract.fileTemplate);
-    const fullName = definition.fullName;
-    const read = this.files.read(file, fullName);
+    const read = this.files.read(file, definition.fullName);
+    const at = new DiagnosticCollector({ fullName: definition.fullName, file });
+    const whole = { pointer: '' };
     let raw: unknown;
-    const diagnostics: Diagnostic[] = [];
     if (read.ok) {
       raw = read.value;
-      diagnostics.push(...read.warnings);
+      at.add(read.warnings);
     } else if (read.missing && (!contract.schema || contract.schema.validate({}))) {
       raw = {};
     } else if (read.missing) {
-      return { diagnostics: [diagnostic('CONFIG_MISSING', `Config file ${file} is missing.`, { fullName, file, pointer: '' })] };
+      return { diagnostics: [at.report('CONFIG_MISSING', `Config file ${file} is missing.`, whole)] };
     } else {
       return { diagnostics: read.diagnostics };
     }
-    if (!isPlainObject(raw)) return { diagnostics: [diagnostic('CONFIG_INVALID', 'Config must be a JSON object.', { fullName, file, pointer: '' })] };
-    const resolved = resolvePlaceholders(raw, '', this.env, (variable, pointer, forbidden) =>
-      diagnostics.push(
-        forbidden
-          ? diagnostic('CONFIG_ENV_FORBIDDEN', `Field ${pointer} names \${${variable}}: ${RUNTIME_VARIABLE_RULE}.`, { fullName, file, pointer })
-          : diagnostic('CONFIG_ENV_MISSING', `Field ${pointer} needs environment variable ${variable}, which is not set.`, { fullName, file, pointer, hint: `Set ${variable} (e.g. export ${variable}=…) or write the value in place of \${${variable}}.` }),
-      ),
-    ) as Record<string, unknown>;
-    if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
+    if (!isPlainObject(raw)) return { diagnostics: [at.report('CONFIG_INVALID', 'Config must be a JSON object.', whole)] };
+    const resolved = resolvePlaceholders(raw, '', this.env, (variable, pointer, forbidden) => {
+      if (forbidden) at.report('CONFIG_ENV_FORBIDDEN', `Field ${pointer} names \${${variable}}: ${RUNTIME_VARIABLE_RULE}.`, { pointer });
+      else at.report('CONFIG_ENV_MISSING', `Field ${pointer} needs environment variable ${variable}, which is not set.`, { pointer, hint: `Set ${variable} (e.g. export ${variable}=…) or write the value in place of \${${variable}}.` });
+    }) as Record<string, unknown>;
+    if (at.hasErrors()) return { diagnostics: at.list };
     const validate = contract.schema?.validate;
     if (validate && !validate(resolved)) {
-      for (const error of validate.errors ?? []) {
-        diagnostics.push(diagnostic('CONFIG_INVALID', errorMessage(error), { fullName, file, pointer: errorPointer(error) }));
-      }
-      return { diagnostics };
+      for (const error of validate.errors ?? []) at.report('CONFIG_INVALID', errorMessage(error), { pointer: errorPointer(error) });
+      return { diagnostics: at.list };
     }
-    return diagnostics.length > 0 ? { file, value: deepFreeze(resolved), warnings: diagnostics } : { file, value: deepFreeze(resolved) };
-  }
-}
-
-/** Winner, what it overrides, then the same for its type, up to the Meta. */
-function* definitionsUpChain(typeId: string, manifest: Manifest): Generator<ElementDefinition> {
-  const seen = new Set<string>();
-  let id: string | undefined = typeId;
-  while (id && !seen.has(id)) {
-    seen.add(id);
-    const entry = manifest.entries.get(id);
-    if (!entry?.definition) return;
-    yield entry.definition;
-    yield* entry.shadowed;
-    id = entry.definition.type || undefined;
+    return at.list.length > 0 ? { file, value: deepFreeze(resolved), warnings: at.list } : { file, value: deepFreeze(resolved) };
   }
 }
 

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { diagnostic, type Diagnostic } from '../diagnostics/diagnostic.js';
+import { DiagnosticCollector } from '../diagnostics/collector.js';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { idLengthProblem } from '../ids.js';
 import type { JsonRead } from './json-file.js';
 import type { Layer } from './layers.js';
@@ -41,7 +42,7 @@ export interface ElementDefinition {
   type: string;
   description?: string;
   accessModifier: AccessModifier;
-  /** Undefined when e.json has none: an override then inherits the list of what it overrides. */
+  /** Undefined when e.json has none; the element then inherits one (inherit.ts). So do configSchema, configFile and frontendBundleEntry. */
   functionList?: FunctionSpec[];
   backendBundleEntry?: string;
   /** Browser module of a Type (e.g. its login panel), served to pages; inside the folder. */
@@ -55,7 +56,7 @@ export interface ElementDefinition {
 
 export interface DefinitionRead {
   definition?: ElementDefinition;
-  diagnostics: Diagnostic[];
+  diagnostics: readonly Diagnostic[];
 }
 
 const identifier = new RegExp(IDENTIFIER);
@@ -65,24 +66,23 @@ export function readDefinition(layer: Layer, relDir: string, readJson: (file: st
   const fullName = toFullName(relDir);
   const dir = join(layer.root, relDir);
   const file = join(dir, 'e.json');
+  const at = new DiagnosticCollector({ fullName, file });
   const badSegment = relDir.split('/').find((segment) => !identifier.test(segment));
   if (badSegment !== undefined) {
-    return { diagnostics: [diagnostic('ELEMENT_NAME_INVALID', `Folder name "${badSegment}" is not a valid element name segment.`, { fullName, file })] };
+    return { diagnostics: [at.report('ELEMENT_NAME_INVALID', `Folder name "${badSegment}" is not a valid element name segment.`)] };
   }
   const tooLong = idLengthProblem(fullName);
-  if (tooLong !== undefined) return { diagnostics: [diagnostic('ELEMENT_NAME_INVALID', `Element id "${fullName}" ${tooLong}.`, { fullName, file })] };
+  if (tooLong !== undefined) return { diagnostics: [at.report('ELEMENT_NAME_INVALID', `Element id "${fullName}" ${tooLong}.`)] };
   const read = readJson(file, fullName);
   if (!read.ok) return { diagnostics: read.diagnostics };
-  const diagnostics = [...read.warnings];
+  at.add(read.warnings);
   if (!validateEJson(read.value)) {
-    for (const error of validateEJson.errors ?? []) {
-      diagnostics.push(diagnostic('EJSON_INVALID', errorMessage(error), { fullName, file, pointer: errorPointer(error) }));
-    }
-    return { diagnostics };
+    for (const error of validateEJson.errors ?? []) at.report('EJSON_INVALID', errorMessage(error), { pointer: errorPointer(error) });
+    return { diagnostics: at.list };
   }
   const raw = read.value as Record<string, unknown>;
   for (const key of Object.keys(raw)) {
-    if (!knownFields.has(key)) diagnostics.push(diagnostic('EJSON_UNKNOWN_FIELD', `Unknown field "${key}".`, { fullName, file, pointer: `/${escapePointer(key)}` }));
+    if (!knownFields.has(key)) at.report('EJSON_UNKNOWN_FIELD', `Unknown field "${key}".`, { pointer: `/${escapePointer(key)}` });
   }
   const definition: ElementDefinition = {
     fullName,
@@ -105,7 +105,7 @@ export function readDefinition(layer: Layer, relDir: string, readJson: (file: st
   for (const key of ['description', 'backendBundleEntry', 'frontendBundleEntry', 'configSchema', 'configFile'] as const) {
     if (typeof raw[key] === 'string') definition[key] = raw[key] as string;
   }
-  return { definition, diagnostics };
+  return { definition, diagnostics: at.list };
 }
 
 export const escapePointer = (key: string): string => key.replace(/~/g, '~0').replace(/\//g, '~1');

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { diagnostic, type Diagnostic } from '../diagnostics/diagnostic.js';
+import { DiagnosticCollector } from '../diagnostics/collector.js';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { readJsonFile } from './json-file.js';
 import { errorMessage, errorPointer, validateAppJson } from './schemas.js';
 
@@ -32,7 +33,7 @@ export interface AppInfo {
 export interface ResolvedLayers {
   app: AppInfo;
   layers: Layer[];
-  diagnostics: Diagnostic[];
+  diagnostics: readonly Diagnostic[];
 }
 
 interface AppJson {
@@ -44,27 +45,26 @@ interface AppJson {
 export const PLATFORM_LAYER = '@platform';
 
 export function resolveLayers(appDir: string, platformDir: string): ResolvedLayers {
-  const diagnostics: Diagnostic[] = [];
+  const diagnostics = new DiagnosticCollector();
   const layers: Layer[] = [];
   const visited = new Set<string>();
   const root = resolve(appDir);
 
   const readApp = (dir: string): AppJson => {
     const file = join(dir, 'app.json');
+    const at = diagnostics.for({ file });
     if (!existsSync(file)) {
-      diagnostics.push(diagnostic('APP_JSON_MISSING', `App folder ${dir} has no app.json; using the folder name.`, { file }));
+      at.report('APP_JSON_MISSING', `App folder ${dir} has no app.json; using the folder name.`);
       return { name: basename(dir) };
     }
     const read = readJsonFile(file);
     if (!read.ok) {
-      diagnostics.push(...read.diagnostics);
+      at.add(read.diagnostics);
       return { name: basename(dir) };
     }
-    diagnostics.push(...read.warnings);
+    at.add(read.warnings);
     if (!validateAppJson(read.value)) {
-      for (const error of validateAppJson.errors ?? []) {
-        diagnostics.push(diagnostic('APP_JSON_INVALID', errorMessage(error), { file, pointer: errorPointer(error) }));
-      }
+      for (const error of validateAppJson.errors ?? []) at.report('APP_JSON_INVALID', errorMessage(error), { pointer: errorPointer(error) });
       const value = read.value as Partial<AppJson> | null;
       return { name: typeof value?.name === 'string' && value.name ? value.name : basename(dir) };
     }
@@ -75,17 +75,17 @@ export function resolveLayers(appDir: string, platformDir: string): ResolvedLaye
     visited.add(dir);
     const app = readApp(dir);
     layers.push({ name: app.name, root: dir, kind: 'app', index: layers.length });
+    const at = diagnostics.for({ file: join(dir, 'app.json') });
     (app.extends ?? []).forEach((parent, i) => {
-      const file = join(dir, 'app.json');
       const parentDir = parent.startsWith('./') || parent.startsWith('../') ? resolve(dir, parent) : resolve(dirname(dir), parent);
       if (path.includes(parentDir) || parentDir === dir) {
         const cycle = [...path, dir, parentDir].map((d) => basename(d)).join(' → ');
-        diagnostics.push(diagnostic('APP_EXTENDS_CYCLE', `"extends" forms a cycle: ${cycle}.`, { file, pointer: `/extends/${i}` }));
+        at.report('APP_EXTENDS_CYCLE', `"extends" forms a cycle: ${cycle}.`, { pointer: `/extends/${i}` });
         return;
       }
       if (visited.has(parentDir)) return;
       if (!existsSync(join(parentDir, 'app.json'))) {
-        diagnostics.push(diagnostic('APP_EXTENDS_UNKNOWN', `App "${parent}" not found (looked for ${join(parentDir, 'app.json')}).`, { file, pointer: `/extends/${i}` }));
+        at.report('APP_EXTENDS_UNKNOWN', `App "${parent}" not found (looked for ${join(parentDir, 'app.json')}).`, { pointer: `/extends/${i}` });
         return;
       }
       visit(parentDir, [...path, dir]);
@@ -95,5 +95,5 @@ export function resolveLayers(appDir: string, platformDir: string): ResolvedLaye
 
   const app = visit(root, []);
   layers.push({ name: PLATFORM_LAYER, root: resolve(platformDir), kind: 'platform', index: layers.length });
-  return { app: { name: app.name, title: app.title ?? app.name, dir: root }, layers, diagnostics };
+  return { app: { name: app.name, title: app.title ?? app.name, dir: root }, layers, diagnostics: diagnostics.list };
 }

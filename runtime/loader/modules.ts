@@ -1,10 +1,12 @@
 import { existsSync, realpathSync } from 'node:fs';
-import { isAbsolute, join, normalize, sep } from 'node:path';
+import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { diagnostic, thrownMessage, type Diagnostic } from '../diagnostics/diagnostic.js';
+import { declarationsProblem } from '../declarations/check.js';
+import { DiagnosticCollector } from '../diagnostics/collector.js';
+import { thrownMessage, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { Element, type ElementClass } from '../element.js';
 import type { ElementDefinition } from './definition.js';
-import type { Manifest } from './resolve.js';
+import type { Manifest } from './inherit.js';
 import { isQuarantined } from './resolve.js';
 
 export type ModuleImporter = (file: string) => Promise<Record<string, unknown>>;
@@ -25,119 +27,118 @@ export const defaultImporter: ModuleImporter = async (file) => {
   }
 };
 
-/** A file inside `dir`, after following symlinks; anything else is refused. */
-export function resolveInsideElement(definition: ElementDefinition, relative: string): { file: string } | { diagnostic: Diagnostic } {
-  const where = { fullName: definition.fullName, file: definition.file };
+/** Which e.json field names a file: its pointer, and the code for a file that is not there. */
+export type ElementFileField = 'backendBundleEntry' | 'configSchema' | 'frontendBundleEntry';
+
+/**
+ * A file named by `field` of `owner`'s e.json, inside its folder after
+ * following symlinks; anything else is refused (ENTRY_OUTSIDE_ELEMENT).
+ */
+export function resolveInsideElement(owner: { fullName: string; file: string }, relative: string, field: ElementFileField): { file: string } | { diagnostic: Diagnostic } {
+  const dir = dirname(owner.file);
+  const at = new DiagnosticCollector({ fullName: owner.fullName, file: owner.file });
+  const pointer = `/${field}`;
   const normalized = normalize(relative);
   if (isAbsolute(relative) || normalized.startsWith('..')) {
-    return { diagnostic: diagnostic('ENTRY_OUTSIDE_ELEMENT', `"${relative}" points outside the element folder.`, { ...where, pointer: pointerFor(definition, relative) }) };
+    return { diagnostic: at.report('ENTRY_OUTSIDE_ELEMENT', `"${relative}" points outside the element folder.`, { pointer }) };
   }
-  let file = join(definition.dir, normalized);
+  let file = join(dir, normalized);
   if (!existsSync(file) && file.endsWith('.ts') && existsSync(file.slice(0, -3) + '.js')) file = file.slice(0, -3) + '.js'; // built package
   if (!existsSync(file)) {
-    const code = relative === definition.backendBundleEntry ? 'MODULE_NOT_FOUND' : 'SCHEMA_INVALID';
-    return { diagnostic: diagnostic(code, `File "${relative}" does not exist in ${definition.dir}.`, { ...where, pointer: pointerFor(definition, relative) }) };
+    return { diagnostic: at.report(field === 'backendBundleEntry' ? 'MODULE_NOT_FOUND' : 'SCHEMA_INVALID', `File "${relative}" does not exist in ${dir}.`, { pointer }) };
   }
   const real = realpathSync(file);
-  if (!real.startsWith(realpathSync(definition.dir) + sep)) {
-    return { diagnostic: diagnostic('ENTRY_OUTSIDE_ELEMENT', `"${relative}" is a link to a file outside the element folder.`, { ...where, pointer: pointerFor(definition, relative) }) };
+  if (!real.startsWith(realpathSync(dir) + sep)) {
+    return { diagnostic: at.report('ENTRY_OUTSIDE_ELEMENT', `"${relative}" is a link to a file outside the element folder.`, { pointer }) };
   }
   return { file: real };
 }
 
-const pointerFor = (definition: ElementDefinition, relative: string): string =>
-  relative === definition.backendBundleEntry ? '/backendBundleEntry' : relative === definition.configSchema ? '/configSchema' : '';
-
-type ClassResult = { cls: ElementClass } | { diagnostic: Diagnostic };
+/** A class, a problem of this definition, or nothing because an element it builds on is broken (quarantine reports that). */
+type ClassResult = { cls: ElementClass } | { diagnostic: Diagnostic } | { blocked: true };
 
 /**
- * Builds the class of every Meta and Type in the manifest.
+ * Builds the class of every Meta and Type in the manifest, along its lineage
+ * (inherit.ts): a module's `extend(Base)` receives the class of the next
+ * definition in the lineage that brings a module — the one it overrides, else
+ * its type's — or Element when there is none.
  *
- * The base handed to a module's `extend(Base)` is, in order of preference:
- *   1. the class of the definition it overrides (the nearest shadowed one with a module),
- *   2. the class of the element its `type` names (a Type specialising a Type, or a Meta with a module),
- *   3. the runtime's Element.
- * Classes are memoised per definition object, so an unchanged Type keeps its
- * class identity across reloads and its instances are not recreated.
+ * A class is memoised per definition and base, so an unchanged Type keeps its
+ * class identity across reloads (its instances are not recreated), and a Type
+ * whose base changed (its overridden definition or its type was edited) is
+ * built again on the new base.
  */
 export class ClassBuilder {
-  private readonly memo = new WeakMap<ElementDefinition, Promise<ClassResult>>();
+  private readonly memo = new WeakMap<ElementDefinition, { base: ElementClass; result: Promise<ClassResult> }>();
 
   constructor(private readonly importer: ModuleImporter) {}
 
   async build(manifest: Manifest): Promise<Map<string, ElementClass>> {
     const classes = new Map<string, ElementClass>();
-    const classOf = async (id: string): Promise<ElementClass | undefined> => {
-      const entry = manifest.entries.get(id);
-      if (!entry?.definition || isQuarantined(entry) || entry.definition.backendBundleEntry === undefined) return undefined;
-      const result = await this.classFor(entry.definition, entry.shadowed, classOf);
-      return 'cls' in result ? result.cls : undefined;
-    };
     for (const entry of manifest.entries.values()) {
       if (!entry.definition || entry.kind === 'instance' || entry.definition.backendBundleEntry === undefined || isQuarantined(entry)) continue;
-      const result = await this.classFor(entry.definition, entry.shadowed, classOf);
+      const result = await this.classAt(entry.lineage, 0, manifest);
       if ('cls' in result) classes.set(entry.fullName, result.cls);
-      else entry.diagnostics.push(result.diagnostic);
+      else if ('diagnostic' in result) entry.diagnostics.add([result.diagnostic]);
     }
     return classes;
   }
 
-  private classFor(definition: ElementDefinition, shadowed: ElementDefinition[], classOf: (id: string) => Promise<ElementClass | undefined>): Promise<ClassResult> {
-    let pending = this.memo.get(definition);
-    if (!pending) {
-      pending = this.load(definition, shadowed, classOf);
-      this.memo.set(definition, pending);
+  /** The class of `lineage[index]` (a definition with a module), built on the next one with a module. */
+  private async classAt(lineage: readonly ElementDefinition[], index: number, manifest: Manifest): Promise<ClassResult> {
+    const definition = lineage[index]!;
+    const next = lineage.findIndex((d, i) => i > index && d.backendBundleEntry !== undefined);
+    let base = Element as ElementClass;
+    if (next >= 0) {
+      const below = lineage[next]!;
+      const overridden = below.fullName === definition.fullName;
+      // A broken type quarantines this element anyway (DEPENDENCY_BROKEN): nothing to build on.
+      if (!overridden && isQuarantined(manifest.entries.get(below.fullName)!)) return { blocked: true };
+      const result = await this.classAt(lineage, next, manifest);
+      if ('blocked' in result) return result;
+      if ('diagnostic' in result) {
+        if (!overridden) return { blocked: true };
+        const at = new DiagnosticCollector({ fullName: definition.fullName, file: definition.file });
+        return { diagnostic: at.report('DEPENDENCY_BROKEN', `The overridden definition in layer "${below.layer.name}" failed to load: ${result.diagnostic.message}`, { pointer: '/backendBundleEntry' }) };
+      }
+      base = result.cls;
     }
-    return pending;
+    const known = this.memo.get(definition);
+    if (known?.base === base) return known.result;
+    const result = this.load(definition, base);
+    this.memo.set(definition, { base, result });
+    return result;
   }
 
-  private async load(definition: ElementDefinition, shadowed: ElementDefinition[], classOf: (id: string) => Promise<ElementClass | undefined>): Promise<ClassResult> {
-    const where = { fullName: definition.fullName, file: definition.file, pointer: '/backendBundleEntry' };
-    const base = await this.baseFor(definition, shadowed, classOf);
-    if ('diagnostic' in base) return base;
-    const entry = resolveInsideElement(definition, definition.backendBundleEntry!);
+  private async load(definition: ElementDefinition, base: ElementClass): Promise<ClassResult> {
+    const at = new DiagnosticCollector({ fullName: definition.fullName, file: definition.file });
+    const where = { pointer: '/backendBundleEntry' };
+    const entry = resolveInsideElement(definition, definition.backendBundleEntry!, 'backendBundleEntry');
     if ('diagnostic' in entry) return entry;
     let mod: Record<string, unknown>;
     try {
       mod = await this.importer(entry.file);
     } catch (err) {
-      return { diagnostic: diagnostic('MODULE_LOAD_FAILED', `Loading ${entry.file} failed: ${thrownMessage(err)}`, where) };
+      return { diagnostic: at.report('MODULE_LOAD_FAILED', `Loading ${entry.file} failed: ${thrownMessage(err)}`, where) };
     }
     let cls: unknown;
     try {
-      cls = typeof mod['extend'] === 'function' ? (mod['extend'] as (b: ElementClass) => unknown)(base.cls) : mod['default'];
+      cls = typeof mod['extend'] === 'function' ? (mod['extend'] as (b: ElementClass) => unknown)(base) : mod['default'];
     } catch (err) {
-      return { diagnostic: diagnostic('MODULE_LOAD_FAILED', `extend(Base) in ${entry.file} threw: ${thrownMessage(err)}`, where) };
+      return { diagnostic: at.report('MODULE_LOAD_FAILED', `extend(Base) in ${entry.file} threw: ${thrownMessage(err)}`, where) };
     }
     let problem: string | undefined;
     try {
       if (typeof cls !== 'function' || !(cls.prototype instanceof Element)) {
         problem = typeof mod['extend'] === 'function' ? 'extend(Base) did not return a class extending Base.' : 'The module exports neither extend(Base) nor a default class extending Element.';
       } else {
-        problem = staticsProblem(cls as ElementClass);
+        problem = staticsProblem(cls as ElementClass) ?? declarationsProblem(cls, { meta: definition.type === '' });
       }
     } catch (err) {
       problem = `Inspecting the exported class threw: ${thrownMessage(err)}`;
     }
-    if (problem !== undefined) return { diagnostic: diagnostic('MODULE_EXPORT_INVALID', `${entry.file}: ${problem}`, where) };
+    if (problem !== undefined) return { diagnostic: at.report('MODULE_EXPORT_INVALID', `${entry.file}: ${problem}`, where) };
     return { cls: cls as ElementClass };
-  }
-
-  private async baseFor(definition: ElementDefinition, shadowed: ElementDefinition[], classOf: (id: string) => Promise<ElementClass | undefined>): Promise<ClassResult> {
-    const overridden = shadowed.findIndex((d) => d.backendBundleEntry !== undefined);
-    if (overridden >= 0) {
-      const result = await this.classFor(shadowed[overridden]!, shadowed.slice(overridden + 1), classOf);
-      if ('diagnostic' in result) {
-        const where = { fullName: definition.fullName, file: definition.file, pointer: '/backendBundleEntry' };
-        return { diagnostic: diagnostic('DEPENDENCY_BROKEN', `The overridden definition in layer "${shadowed[overridden]!.layer.name}" failed to load: ${result.diagnostic.message}`, where) };
-      }
-      return result;
-    }
-    if (definition.type !== '') {
-      const parent = await classOf(definition.type);
-      if (parent) return { cls: parent };
-    }
-    return { cls: Element as ElementClass };
   }
 }
 

@@ -1,11 +1,12 @@
-import { Ajv, type ErrorObject } from 'ajv';
-import type { App } from '../app.js';
+import type { ErrorObject } from 'ajv';
+import type { ElementCatalog } from '../element-queries.js';
 import { Code, RuntimeCodes } from '../errcode.js';
 import { isFullName } from '../ids.js';
-import { escapePointer, type ElementDefinition } from '../loader/definition.js';
+import { createConfigAjv } from '../loader/config-ajv.js';
+import { escapePointer } from '../loader/definition.js';
 import { isPlainObject, readJsonFile } from '../loader/json-file.js';
 import { resolveInsideElement } from '../loader/modules.js';
-import { ENV_PATTERN_KEYWORD, envPattern, envPatternKeyword, forEachString, isRuntimeVariable, PLACEHOLDER, placeholderVariables, RUNTIME_VARIABLE_RULE } from '../loader/placeholders.js';
+import { ENV_PATTERN_KEYWORD, envPattern, forEachString, isRuntimeVariable, PLACEHOLDER, placeholderVariables, RUNTIME_VARIABLE_RULE } from '../loader/placeholders.js';
 import { errorMessage, errorPointer } from '../loader/schemas.js';
 
 /** A JSON Schema property, as far as forms and prompts care. */
@@ -34,7 +35,7 @@ export interface ObjectSchema {
   [key: string]: unknown;
 }
 
-/** What a Type asks of its instances' config: which file, which schema (both inherited along overrides and the type chain). */
+/** What a Type asks of its instances' config: which file, which schema (both inherited, loader/inherit.ts). */
 export interface TypeContract {
   typeId: string;
   title: string;
@@ -63,41 +64,22 @@ export class ScaffoldError extends Code {
   }
 }
 
-/** Winner, what it overrides, then the same for its type, up to the Meta — the order config.ts inherits in. */
-function* definitionsUpChain(app: App, typeId: string): Generator<ElementDefinition> {
-  const seen = new Set<string>();
-  let id: string | undefined = typeId;
-  while (id && !seen.has(id)) {
-    seen.add(id);
-    const definitions = app.definitionsOf(id);
-    if (definitions.length === 0) return;
-    yield* definitions;
-    id = definitions[0]!.type || undefined;
-  }
-}
-
 /**
- * The config contract of a Type in this app, resolved as the loader does:
- * the first `configFile` and the first `configSchema` found walking the
- * winning definition, the ones it overrides, then its type's, up to the Meta.
+ * The config contract of a Type in this app: its inherited `configFile` and
+ * `configSchema` (loader/inherit.ts), the very values the loader binds with.
  */
-export function typeContract(app: App, typeId: string): TypeContract {
+export function typeContract(app: ElementCatalog, typeId: string): TypeContract {
   const info = isFullName(typeId) ? app.getElementDefine(typeId) : undefined;
-  if (!info || info.kind !== 'type') {
+  const inherited = info ? app.inherited(typeId) : undefined;
+  if (!info || info.kind !== 'type' || !inherited) {
     const types = app.listElements({ kind: 'type' }).map((t) => t.fullName);
     throw new ScaffoldError(`"${typeId}" is not a Type in app "${app.name}"${types.length ? ` (Types: ${types.join(', ')})` : ''}.`, [{ field: 'type', pointer: '/type', message: 'not a Type of this app' }]);
   }
-  let configFile: string | undefined;
-  let schemaOwner: ElementDefinition | undefined;
-  for (const definition of definitionsUpChain(app, typeId)) {
-    configFile ??= definition.configFile;
-    if (!schemaOwner && definition.configSchema !== undefined) schemaOwner = definition;
-    if (configFile && schemaOwner) break;
-  }
-  const contract: TypeContract = { typeId, title: info.title, configFile: configFile ?? '{name}.json' };
+  const { configFile, configSchema } = inherited;
+  const contract: TypeContract = { typeId, title: info.title, configFile: configFile.value };
   if (info.description !== undefined) contract.description = info.description;
-  if (!schemaOwner) return contract;
-  const located = resolveInsideElement(schemaOwner, schemaOwner.configSchema!);
+  if (configSchema.value === undefined || !configSchema.from) return contract;
+  const located = resolveInsideElement(configSchema.from, configSchema.value, 'configSchema');
   if ('diagnostic' in located) throw new ScaffoldError(`Type "${typeId}" has no readable config schema: ${located.diagnostic.message}`);
   const read = readJsonFile(located.file, typeId);
   if (!read.ok || !isPlainObject(read.value)) throw new ScaffoldError(`Type "${typeId}" has no readable config schema (${located.file}).`);
@@ -245,11 +227,11 @@ export function parseValue(property: PropertySchema | undefined, text: string): 
   return text;
 }
 
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, keywords: [envPatternKeyword] });
+const ajv = createConfigAjv();
 const compiled = new WeakMap<object, ReturnType<typeof ajv.compile>>();
 
 /**
- * Validates a config as the loader will (ajv, all errors, defaults) without
+ * Validates a config as the loader will (the same Ajv set-up, loader/config-ajv.ts) without
  * changing it. Placeholders are checked by their fallback (`${X:-fallback}`);
  * a field holding a placeholder with no fallback is checked at load time,
  * when its variable is known, so errors about it are not reported here.

@@ -1,12 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
-import type { App } from '../app.js';
+import type { ElementCatalog } from '../element-queries.js';
 import { Element } from '../element.js';
 import { idLengthProblem, isFullName } from '../ids.js';
 import { escapePointer } from '../loader/definition.js';
 import { isPlainObject, readJsonFile } from '../loader/json-file.js';
-import { defaultImporter, resolveInsideElement } from '../loader/modules.js';
+import type { ElementDefinition } from '../loader/definition.js';
+import { resolveInsideElement } from '../loader/modules.js';
+import type { AppManifest } from '../manifest.js';
 import { ENV_PATTERN_KEYWORD } from '../loader/placeholders.js';
 import { IGNORED_GLOBS } from '../loader/scan.js';
 import {
@@ -99,7 +101,7 @@ function writeElementFolder(dir: string, files: Record<string, string>): string[
   return written;
 }
 
-const elementDir = (app: App, fullName: string): string => join(app.dir, ...fullName.split('.'));
+const elementDir = (app: ElementCatalog, fullName: string): string => join(app.dir, ...fullName.split('.'));
 const lastSegment = (fullName: string): string => fullName.slice(fullName.lastIndexOf('.') + 1);
 
 // Folders the loader never scans (IGNORED_GLOBS: `**/name/**` anywhere, `name/**` at the app root): an element there would never load.
@@ -120,7 +122,7 @@ function ignoredFolder(fullName: string): string | undefined {
  * meanwhile) as a refusal naming `fullName`; anything else (permissions, a
  * full disk) is the server's problem and is thrown as it is.
  */
-function writeRefusal(err: unknown, app: App, dir: string): unknown {
+function writeRefusal(err: unknown, app: ElementCatalog, dir: string): unknown {
   const reasons: Record<string, string> = {
     ENAMETOOLONG: 'too long for the file system',
     ENOTDIR: 'a part of it names a file, not a folder',
@@ -136,7 +138,7 @@ function writeRefusal(err: unknown, app: App, dir: string): unknown {
 }
 
 /** True when a folder between the app and `dir` is in fact a file (mkdir then fails with EEXIST or ENOTDIR). */
-function fileAbove(app: App, dir: string): boolean {
+function fileAbove(app: ElementCatalog, dir: string): boolean {
   for (let path = dirname(dir); path.length > app.dir.length && path.startsWith(app.dir); path = dirname(path)) {
     try {
       if (!statSync(path).isDirectory()) return true;
@@ -147,14 +149,14 @@ function fileAbove(app: App, dir: string): boolean {
   return false;
 }
 
-function assertNewId(app: App, fullName: string, force: boolean | undefined): void {
+function assertNewId(app: ElementCatalog, fullName: string, force: boolean | undefined): void {
   const tooLong = typeof fullName === 'string' ? idLengthProblem(fullName) : undefined;
   if (tooLong !== undefined) {
     const shown = fullName.length > 48 ? `${fullName.slice(0, 48)}…` : fullName;
     throw new ScaffoldError(`"${shown}" ${tooLong}.`, [{ field: 'fullName', pointer: '/fullName', message: tooLong }]);
   }
   if (!isFullName(fullName)) {
-    throw new ScaffoldError(`"${String(fullName)}" is not a valid element id: dotted names of letters, digits and _, each part starting with a letter or _ (e.g. auths.loginTypes.MyLogin).`, [
+    throw new ScaffoldError(`"${String(fullName)}" is not a valid element id: dotted names of letters, digits and _, each part starting with a letter or _ (e.g. crm.leads.WebForm).`, [
       { field: 'fullName', pointer: '/fullName', message: 'not a valid element id' },
     ]);
   }
@@ -235,7 +237,7 @@ export function prepareConfig(
 }
 
 /** `jit new <app> <id> --type T` and `POST /api/admin/elements`: a new instance folder with e.json and its config file. */
-export function createInstance(app: App, request: CreateInstanceRequest): WriteResult {
+export function createInstance(app: ElementCatalog, request: CreateInstanceRequest): WriteResult {
   assertNewId(app, request.fullName, request.force);
   const title = request.title ?? titleFromName(lastSegment(request.fullName));
   if (typeof title !== 'string' || title.trim() === '') throw new ScaffoldError('title must be a non-empty string.', [{ field: 'title', pointer: '/title', message: 'must not be empty' }]);
@@ -256,7 +258,7 @@ export function createInstance(app: App, request: CreateInstanceRequest): WriteR
 }
 
 /** An instance of this app (layer 0) with its Type's contract and where its config file is. */
-function editableInstance(app: App, fullName: string): { contract: TypeContract; file: string; name: string } {
+function editableInstance(app: ElementCatalog, fullName: string): { contract: TypeContract; file: string; name: string } {
   const info = isFullName(fullName) ? app.getElementDefine(fullName) : undefined;
   if (!info || info.kind !== 'instance') throw new ScaffoldError(`"${fullName}" is not an instance in app "${app.name}".`, [{ field: 'fullName', pointer: '/fullName', message: 'not an instance' }]);
   const definition = app.definitionsOf(fullName)[0]!;
@@ -280,7 +282,7 @@ function readRawConfig(file: string): Record<string, unknown> {
  * secret that is a bare `${VARIABLE}` is shown; any other secret value is
  * left out and listed in `secretsSet` (an edit that leaves it out keeps it).
  */
-export function readInstanceConfig(app: App, fullName: string): { fullName: string; type: string; title: string; config: Record<string, unknown>; secretsSet: string[] } {
+export function readInstanceConfig(app: ElementCatalog, fullName: string): { fullName: string; type: string; title: string; config: Record<string, unknown>; secretsSet: string[] } {
   const { contract, file } = editableInstance(app, fullName);
   const raw = readRawConfig(file);
   const config: Record<string, unknown> = {};
@@ -298,7 +300,7 @@ export function readInstanceConfig(app: App, fullName: string): { fullName: stri
  * with `config`, validated like a new one. Secret fields left out keep their
  * current value (forms never receive secrets, so they cannot send them back).
  */
-export function editInstanceConfig(app: App, fullName: string, config: unknown, options: { secretsAsValues?: boolean } = {}): WriteResult {
+export function editInstanceConfig(app: ElementCatalog, fullName: string, config: unknown, options: { secretsAsValues?: boolean } = {}): WriteResult {
   const { contract, file, name } = editableInstance(app, fullName);
   if (!isPlainObject(config)) throw new ScaffoldError('config must be a JSON object.', [{ field: 'config', pointer: '', message: 'must be an object' }]);
   const current = readRawConfig(file);
@@ -317,7 +319,7 @@ export function editInstanceConfig(app: App, fullName: string, config: unknown, 
  * app's layers — e.json naming the Type's own type with `index.ts` as module,
  * and an `index.ts` whose `extend(Base)` subclasses the class it overrides.
  */
-export async function createOverride(app: App, fullName: string, options: { title?: string; force?: boolean } = {}): Promise<WriteResult> {
+export async function createOverride(app: AppManifest, fullName: string, options: { title?: string; force?: boolean } = {}): Promise<WriteResult> {
   const info = isFullName(fullName) ? app.getElementDefine(fullName) : undefined;
   if (!info || info.kind !== 'type') {
     const types = app.listElements({ kind: 'type' }).map((t) => t.fullName);
@@ -350,29 +352,29 @@ export async function createOverride(app: App, fullName: string, options: { titl
   return { fullName, dir, files, env: [] };
 }
 
-/** A named export of an overridden module that the running class is (or extends), for a typed `extend(Base: typeof X)`. */
-async function findBaseType(app: App, fullName: string, definitions: ReturnType<App['definitionsOf']>, fromDir: string): Promise<{ name: string; importPath: string } | undefined> {
-  let cls: unknown;
-  try {
-    cls = app.getElement(fullName);
-  } catch {
-    return undefined;
-  }
-  if (typeof cls !== 'function') return undefined;
+/**
+ * A named export of an overridden module that the Type's class is (or
+ * extends), for a typed `extend(Base: typeof X)`. The modules are read with
+ * the importer the manifest was built with, so they are the very ones its
+ * classes came from.
+ */
+async function findBaseType(app: AppManifest, fullName: string, definitions: ElementDefinition[], fromDir: string): Promise<{ name: string; importPath: string } | undefined> {
+  const cls = app.classOf(fullName);
+  if (cls === undefined) return undefined;
   for (const definition of definitions) {
     if (definition.backendBundleEntry === undefined) continue;
-    const located = resolveInsideElement(definition, definition.backendBundleEntry);
+    const located = resolveInsideElement(definition, definition.backendBundleEntry, 'backendBundleEntry');
     if ('diagnostic' in located) continue;
     let mod: Record<string, unknown>;
     try {
-      mod = await defaultImporter(located.file);
+      mod = await app.importer(located.file);
     } catch {
       continue;
     }
     const entries = Object.entries(mod).sort(([a], [b]) => Number(a === 'default') - Number(b === 'default'));
     for (const [name, value] of entries) {
       if (name === 'default' || typeof value !== 'function' || !(value.prototype instanceof Element)) continue;
-      if (value === cls || (cls as { prototype: unknown }).prototype instanceof value) {
+      if (value === cls || cls.prototype instanceof value) {
         let importPath = relative(fromDir, located.file).split(sep).join('/').replace(/\.(c|m)?tsx?$/, '.js');
         if (!importPath.startsWith('.')) importPath = `./${importPath}`;
         return { name, importPath };
@@ -382,7 +384,7 @@ async function findBaseType(app: App, fullName: string, definitions: ReturnType<
   return undefined;
 }
 
-function overrideModule(app: App, fullName: string, base: { name: string; importPath: string } | undefined, method: string | undefined, overridden: { layer: { name: string }; file: string } | undefined): string {
+function overrideModule(app: ElementCatalog, fullName: string, base: { name: string; importPath: string } | undefined, method: string | undefined, overridden: { layer: { name: string }; file: string } | undefined): string {
   const className = `${pascal(app.name)}${lastSegment(fullName)}`;
   const example = method ?? 'someMethod';
   const header = `/**

@@ -5,6 +5,7 @@ import { startSandbox, type Sandbox } from '../../elements/auths/loginTypes/FSIn
 import { loadApp, type App } from '../../runtime/index.js';
 import { createTestDatabase } from '../helpers/database.js';
 import { tempDir } from '../helpers/fixture.js';
+import { AuthCodes } from '../../runtime/auth/auth-errors.js';
 
 const appsDir = fileURLToPath(new URL('../../apps/', import.meta.url));
 const REDIRECT_URI = 'http://127.0.0.1/callback';
@@ -62,7 +63,7 @@ describe('apps/custom', () => {
     expect(custom.explain(INSTANCE)).toMatchObject({ layer: 'demo', typeChain: ['auths.loginTypes.FSInnerType', 'auths.loginTypes.Meta'] });
     expect(custom.getElementDefine('auths.loginTypes.FSInnerType')?.functionList.map((f) => f.name)).toContain('getLoginConfig');
     expect(await login(custom, 'zhangsan')).toMatchObject({ userId: 'zhangsan', accessLevel: 'lead', team: sandbox.org.department('engineering').name });
-    await expect(login(custom, 'lisi')).rejects.toMatchObject({ code: 40301, details: { reason: 'department' } });
+    await expect(login(custom, 'lisi')).rejects.toMatchObject({ code: AuthCodes.LOGIN_NOT_ALLOWED, details: { reason: 'department' } });
   });
 
   test('the same instance through demo is untouched by the override', async () => {

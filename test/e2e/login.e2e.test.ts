@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, jest, test } from '@j
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { Sandbox } from '../../elements/auths/loginTypes/FSInnerType/sandbox/index.js';
-import { AuthCodes } from '../../runtime/auth/codes.js';
+import { AuthCodes } from '../../runtime/auth/auth-errors.js';
 import { browserAvailable } from './browser.js';
 import { artifacts, serveDemoApp, type ServedApp } from './served-app.js';
 
@@ -272,10 +272,14 @@ maybe('login in a real browser', () => {
     await page.getByTestId('admin-link').click();
     await page.waitForURL(`${base}/admin`);
     await expect(page.locator('[data-testid="tree-item"][data-full-name="auths.loginTypes.FSInnerExample"]').count()).resolves.toBe(1);
-    await page.getByTestId('sync-button').click();
-    await page.locator('[data-testid="sync-progress"][data-status="done"]').waitFor({ timeout: 20_000 });
-    await page.locator('[data-testid="org-department"]').first().waitFor();
-    const departments = await page.locator('[data-testid="org-department"]').count();
+    // What FSInnerType declares (static admin): a "Sync departments" action and an "Organization" view.
+    await expect(page.getByTestId('admin-status').textContent()).resolves.toMatch(/^Tenant token: /);
+    await page.locator('[data-testid="action-button"][data-action="syncDepartmentInfo"]').click();
+    await page.locator('[data-testid="action-progress"][data-action="syncDepartmentInfo"][data-status="done"]').waitFor({ timeout: 20_000 });
+    await expect(page.locator('[data-testid="action-progress"][data-action="syncDepartmentInfo"]').textContent()).resolves.toMatch(/^sync done: \d+ departments, \d+ users$/);
+    await page.locator('[data-testid="admin-view"] h2', { hasText: 'Organization' }).waitFor();
+    await page.locator('[data-testid="view-node"]').first().waitFor();
+    const departments = await page.locator('[data-testid="view-node"]').count();
     expect(departments).toBe(sandbox.org.descendantDepartments('0').length);
     await page.screenshot({ path: join(artifacts, 'admin.png'), fullPage: true });
     await context.close();

@@ -1,13 +1,14 @@
 import { afterEach } from '@jest/globals';
 import { join } from 'node:path';
-import { loadApp, type App, type LoadAppOptions } from '../../runtime/index.js';
+import { loadApp, readManifest, type App, type AppManifest, type LoadAppOptions, type ManifestOptions } from '../../runtime/index.js';
 import { createTestDatabase, ENGINE, type TestDatabase } from './database.js';
 import { tempDir, writeTree, type Tree } from './fixture.js';
 import { platformTree } from './platform.js';
 
 /**
  * One fixture tree per test: `scenario(tree)` writes the platform layer plus
- * `tree` into a fresh temp folder; `load(app)` loads `apps/<app>` against it.
+ * `tree` into a fresh temp folder; `load(app)` loads `apps/<app>` against it,
+ * `manifest(app)` reads its manifest only.
  * Apps and temp folders are closed and removed after each test.
  */
 export function useScenarios() {
@@ -35,6 +36,10 @@ export function useScenarios() {
       root,
       path: (...parts: string[]) => join(root, ...parts),
       write: (more: Tree) => writeTree(root, more),
+      /** The manifest of `apps/<app>` only (readManifest): no database, nothing to close. */
+      manifest(app: string, options: ManifestOptions = {}): Promise<AppManifest> {
+        return readManifest(join(root, 'apps', app), { platformDir: join(root, 'platform'), env: {}, ...options });
+      },
       async load(app: string, options: LoadAppOptions = {}): Promise<App> {
         const loaded = await loadApp(join(root, 'apps', app), { platformDir: join(root, 'platform'), env: {}, ...(await databaseOptions()), ...options });
         cleanups.push(() => loaded.close());

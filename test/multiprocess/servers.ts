@@ -62,9 +62,12 @@ async function reply(response: Response): Promise<Reply> {
   return { status: response.status, body: JSON.parse(text), ...(setCookie ? { cookie: setCookie.split(';')[0]! } : {}) };
 }
 
-/** Reads a sync run's server-sent events to the end; returns the last update. */
+/** Starts FSInnerExample's declared admin action "syncDepartmentInfo" (POST /api/admin/elements/:fullName/actions/:action). */
+export const startSync = (base: string, cookie: string, instance = 'auths.loginTypes.FSInnerExample'): Promise<Reply> => post(base, `/api/admin/elements/${instance}/actions/syncDepartmentInfo`, {}, cookie);
+
+/** Reads an admin action run's server-sent events to the end; returns the last update. */
 export async function syncOutcome(base: string, runId: string, cookie: string): Promise<{ status: string; error?: { code: number } }> {
-  const response = await fetch(`${base}/api/admin/sync/${runId}/events`, { headers: { cookie } });
+  const response = await fetch(`${base}/api/admin/runs/${runId}/events`, { headers: { cookie } });
   const text = await response.text();
   const updates = text
     .split('\n\n')

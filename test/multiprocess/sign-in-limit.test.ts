@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { join } from 'node:path';
-import { HttpCodes } from '../../runtime/http/codes.js';
+import { HttpCodes } from '../../runtime/http/http-errors.js';
 import { defaultApp, startSandbox, type Sandbox } from '../../elements/auths/loginTypes/FSInnerType/sandbox/index.js';
 import { createTestDatabase, ENGINE, type TestDatabase } from '../helpers/database.js';
 import { tempDir, writeTree } from '../helpers/fixture.js';

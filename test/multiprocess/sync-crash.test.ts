@@ -7,6 +7,7 @@ import { startSandbox } from '../../elements/auths/loginTypes/FSInnerType/sandbo
 import { loadApp } from '../../runtime/index.js';
 import { createTestDatabase } from '../helpers/database.js';
 import { tempDir, writeTree } from '../helpers/fixture.js';
+import { RuntimeCodes } from '../../runtime/errcode.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const temp = tempDir('jit-crash-');
@@ -67,7 +68,7 @@ test('a full sync killed with SIGKILL midway leaves whole batches only, and the 
           await fs.syncDepartmentInfo();
           break;
         } catch (err) {
-          if ((err as { code?: number }).code !== 10010 || Date.now() > deadline) throw err;
+          if ((err as { code?: number }).code !== RuntimeCodes.BUSY || Date.now() > deadline) throw err;
           await new Promise((r) => setTimeout(r, 500));
         }
       }

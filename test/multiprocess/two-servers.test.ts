@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { join } from 'node:path';
 import { defaultApp, startSandbox, type Sandbox } from '../../elements/auths/loginTypes/FSInnerType/sandbox/index.js';
-import { AuthCodes } from '../../runtime/auth/codes.js';
+import { AuthCodes } from '../../runtime/auth/auth-errors.js';
 import { createTestDatabase, ENGINE, type TestDatabase } from '../helpers/database.js';
 import { tempDir, writeTree } from '../helpers/fixture.js';
 import { freePort } from '../helpers/ports.js';
-import { get, post, startServer, syncOutcome, type ServerProcess } from './servers.js';
+import { get, post, startServer, startSync, syncOutcome, type ServerProcess } from './servers.js';
+import { RuntimeCodes } from '../../runtime/errcode.js';
 
 const FS = '/api/auths/loginTypes/FSInnerExample';
 
@@ -79,20 +80,20 @@ describe(`two server processes on one ${ENGINE} database`, () => {
   test('syncs started at A and B at once: one runs, the other is refused, and the rows are whole', async () => {
     const admin = (await post(a.base, `${FS}/loginWithCode`, { authCode: sandbox.issueCode({ userId: 'zhangsan' }).code })).cookie!;
     sandbox.injectFault({ endpoint: 'department_children', kind: 'latency', ms: 250, times: 100 } as never);
-    const [runA, runB] = await Promise.all([post(a.base, '/api/admin/sync', { instance: 'auths.loginTypes.FSInnerExample' }, admin), post(b.base, '/api/admin/sync', { instance: 'auths.loginTypes.FSInnerExample' }, admin)]);
+    const [runA, runB] = await Promise.all([startSync(a.base, admin), startSync(b.base, admin)]);
     const outcomes = await Promise.all([syncOutcome(a.base, runA.body.data.runId, admin), syncOutcome(b.base, runB.body.data.runId, admin)]);
     sandbox.clearFaults();
     expect(outcomes.map((o) => o.status).sort()).toEqual(['done', 'failed']);
-    expect(outcomes.find((o) => o.status === 'failed')?.error?.code).toBe(10010);
+    expect(outcomes.find((o) => o.status === 'failed')?.error?.code).toBe(RuntimeCodes.BUSY);
     // Both processes see the same organization, each department once.
     const departments = sandbox.org.descendantDepartments('0').length;
     for (const base of [a.base, b.base]) {
-      const org = (await get(base, '/api/admin/org?instance=auths.loginTypes.FSInnerExample', admin)).body.data as Array<{ deptId: string }>;
-      expect(new Set(org.map((d) => d.deptId)).size).toBe(departments);
+      const org = (await get(base, '/api/admin/elements/auths.loginTypes.FSInnerExample/views/getOrgTree', admin)).body.data.nodes as Array<{ id: string }>;
+      expect(new Set(org.map((d) => d.id)).size).toBe(departments);
       expect(org).toHaveLength(departments);
     }
     // Once it is over, the other process may sync again.
-    const again = await post(b.base, '/api/admin/sync', { instance: 'auths.loginTypes.FSInnerExample' }, admin);
+    const again = await startSync(b.base, admin);
     expect((await syncOutcome(b.base, again.body.data.runId, admin)).status).toBe('done');
   }, 60_000);
 });

@@ -2,6 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import { Code } from '../../runtime/index.js';
 import { useScenarios } from '../helpers/scenario.js';
 import { greeter, type Greeter } from '../helpers/platform.js';
+import { RuntimeCodes } from '../../runtime/errcode.js';
 
 const scenario = useScenarios();
 
@@ -31,21 +32,21 @@ describe('getElement', () => {
       error = err;
     }
     expect(error).toBeInstanceOf(Code);
-    expect(error).toMatchObject({ code: 10001, details: { suggestions: ['greeters.Hello'] } });
+    expect(error).toMatchObject({ code: RuntimeCodes.ELEMENT_NOT_FOUND, details: { suggestions: ['greeters.Hello'] } });
     expect((error as Error).message).toContain('Did you mean "greeters.Hello"?');
   });
 
   test.each(['../etc/passwd', 'greeters/Hello', 'greeters..Hello', '', '.greeters', 'greeters.Hello.', 'a.%2e%2e.b'])('a malformed id (%j) is Code 10002, rejected before touching files', async (id) => {
     const s = scenario({ 'apps/a/app.json': { name: 'a' } });
     const app = await s.load('a');
-    expect(() => app.getElement(id)).toThrow(expect.objectContaining({ code: 10002 }));
+    expect(() => app.getElement(id)).toThrow(expect.objectContaining({ code: RuntimeCodes.INVALID_ELEMENT_ID }));
   });
 
   test('a closed app refuses service', async () => {
     const s = scenario({ 'apps/a/app.json': { name: 'a' }, ...greeter('apps/a/greeters/Hello', { greeting: 'Hi' }) });
     const app = await s.load('a');
     await app.close();
-    expect(() => app.getElement('greeters.Hello')).toThrow(expect.objectContaining({ code: 10006 }));
+    expect(() => app.getElement('greeters.Hello')).toThrow(expect.objectContaining({ code: RuntimeCodes.APP_CLOSED }));
   });
 
   test('a constructor that throws fails only that instance, as Code 10005 and a diagnostic', async () => {
@@ -58,7 +59,7 @@ describe('getElement', () => {
       ...greeter('apps/a/greeters/Fine', { greeting: 'yes' }),
     });
     const app = await s.load('a');
-    expect(() => app.getElement('greeters.Refused')).toThrow(expect.objectContaining({ code: 10005 }));
+    expect(() => app.getElement('greeters.Refused')).toThrow(expect.objectContaining({ code: RuntimeCodes.INSTANCE_CREATE_FAILED }));
     expect(app.diagnostics).toEqual([expect.objectContaining({ code: 'INSTANCE_CREATE_FAILED', fullName: 'greeters.Refused' })]);
     expect(app.getElement<Greeter>('greeters.Fine').greet('x')).toBe('yes, x');
   });

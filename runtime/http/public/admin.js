@@ -1,6 +1,7 @@
-// The admin page: element tree with diagnostics, login methods with sync and live progress, the synced organization,
-// and a form (drawn from the Type's config JSON Schema) that creates and edits login instances.
-import { api } from '/jit/api.js';
+// The admin page: element tree with diagnostics and roles; the login methods (role "login"), each with what its Type
+// declares for this page (`static admin`: a status line, actions with live progress, views drawn as trees); and a form
+// (drawn from the Type's config JSON Schema) that creates and edits login instances. It names no element.
+import { api, INTERNAL_ERROR } from '/jit/api.js';
 
 const el = (tag, props = {}, ...children) => {
   const node = document.createElement(tag);
@@ -22,7 +23,7 @@ function elementTree({ app, elements, diagnostics }) {
     else children.set(e.type, [...(children.get(e.type) ?? []), e]);
   }
   const item = (e) => {
-    const marks = [e.kind ?? 'unresolved', `layer ${e.layer}`];
+    const marks = [e.kind ?? 'unresolved', `layer ${e.layer}`, ...e.roles.map((r) => `role ${r}`)];
     if (e.overrides.length) marks.push(`overrides ${e.overrides.join(', ')}`);
     const kids = children.get(e.fullName) ?? [];
     return el(
@@ -39,53 +40,92 @@ function elementTree({ app, elements, diagnostics }) {
   return el('div', {}, el('p', { textContent: `Layers: ${app.layers.join(' → ')}` }), el('ul', { className: 'tree' }, ...roots.map(item)), el('h3', { textContent: 'Diagnostics' }), problems);
 }
 
-function orgTree(departments) {
+/** A declared view's nodes ({ id, parentId, label }) as nested lists: a node whose parent is not listed is a root. */
+function nodeTree(nodes, empty) {
   const children = new Map();
-  const ids = new Set(departments.map((d) => d.deptId));
-  for (const d of departments) {
-    const parent = ids.has(d.parentId) ? d.parentId : 'root';
-    children.set(parent, [...(children.get(parent) ?? []), d]);
+  const ids = new Set(nodes.map((n) => n.id));
+  for (const n of nodes) {
+    const parent = n.parentId !== undefined && n.parentId !== null && ids.has(n.parentId) ? n.parentId : null;
+    children.set(parent, [...(children.get(parent) ?? []), n]);
   }
-  const item = (d) =>
-    el(
-      'li',
-      { dataset: { testid: 'org-department', deptId: d.deptId } },
-      el('span', { textContent: `${d.name ?? d.customId ?? d.deptId} (${d.members} member${d.members === 1 ? '' : 's'})${d.status === 'deleted' ? ' — deleted' : ''}` }),
-      children.has(d.deptId) ? el('ul', {}, ...children.get(d.deptId).map(item)) : null,
-    );
-  return departments.length ? el('ul', { className: 'tree' }, ...(children.get('root') ?? []).map(item)) : el('p', { textContent: 'Nothing synced yet.' });
+  const item = (n) =>
+    el('li', { dataset: { testid: 'view-node', nodeId: n.id } }, el('span', { textContent: n.label }), children.has(n.id) ? el('ul', {}, ...children.get(n.id).map(item)) : null);
+  return nodes.length ? el('ul', { className: 'tree' }, ...(children.get(null) ?? []).map(item)) : el('p', { textContent: empty ?? 'Nothing to show.' });
 }
 
-async function showOrg(instance) {
-  document.getElementById('org-tree').replaceChildren(orgTree(await api.get(`/api/admin/org?instance=${encodeURIComponent(instance)}`)));
+const viewsBox = () => document.getElementById('admin-views');
+const viewKey = (fullName, method) => `${fullName}#${method}`;
+
+/** One section per declared view of each login instance (GET /api/admin/elements/:fullName/views/:view). */
+function drawViews(logins) {
+  viewsBox().replaceChildren(
+    ...logins.flatMap((login) =>
+      login.views.map((view) =>
+        el(
+          'section',
+          { dataset: { testid: 'admin-view', view: viewKey(login.fullName, view.method) } },
+          el('h2', { textContent: logins.length > 1 ? `${view.title} — ${login.title}` : view.title }),
+          el('div', { className: 'view-body', textContent: view.empty ?? 'Loading…' }),
+        ),
+      ),
+    ),
+  );
+  return Promise.all(logins.flatMap((login) => login.views.map((view) => showView(login.fullName, view))));
+}
+
+async function showView(fullName, view) {
+  const section = [...viewsBox().querySelectorAll('[data-testid="admin-view"]')].find((s) => s.dataset.view === viewKey(fullName, view.method));
+  const body = section?.querySelector('.view-body');
+  if (!body) return;
+  try {
+    const { nodes } = await api.get(`/api/admin/elements/${encodeURIComponent(fullName)}/views/${encodeURIComponent(view.method)}`);
+    body.replaceChildren(nodeTree(nodes, view.empty));
+  } catch (error) {
+    body.replaceChildren(el('p', { className: 'error', textContent: `${error.message} (code ${error.code})` }));
+  }
+}
+
+/** A declared action: a button that starts it and a line that follows its run (server-sent events). */
+function actionControl(login, action) {
+  const last = action.lastRun;
+  const progress = el('span', {
+    className: 'progress',
+    dataset: { testid: 'action-progress', action: action.method },
+    textContent: last ? `last run: ${last.status === 'failed' ? `failed: ${last.text}` : last.text}` : 'never run',
+  });
+  const button = el('button', {
+    type: 'button',
+    textContent: action.title,
+    dataset: { testid: 'action-button', action: action.method },
+    onclick: async () => {
+      button.disabled = true;
+      try {
+        const { runId } = await api.post(`/api/admin/elements/${encodeURIComponent(login.fullName)}/actions/${encodeURIComponent(action.method)}`, {});
+        const events = new EventSource(`/api/admin/runs/${encodeURIComponent(runId)}/events`);
+        events.addEventListener('progress', (event) => {
+          const run = JSON.parse(event.data);
+          progress.textContent = run.status === 'failed' ? `failed: ${run.text}` : run.text;
+          progress.dataset.status = run.status;
+        });
+        events.addEventListener('end', async () => {
+          events.close();
+          button.disabled = false;
+          await Promise.all(action.refreshes.map((method) => login.views.find((v) => v.method === method)).filter(Boolean).map((view) => showView(login.fullName, view)));
+        });
+      } catch (error) {
+        button.disabled = false;
+        progress.textContent = `${error.message} (code ${error.code})`;
+        progress.dataset.status = 'failed';
+      }
+    },
+  });
+  return el('span', { className: 'action' }, button, ' ', progress);
 }
 
 function loginRow(login) {
-  const progress = el('span', { className: 'progress', dataset: { testid: 'sync-progress' }, textContent: login.lastSync ? `last sync: ${login.lastSync.status}` : 'never synced' });
-  const token = login.token ? (login.token.cached ? `token cached until ${new Date(login.token.expiresAt).toLocaleTimeString()}` : 'no token cached') : '';
-  const button = el('button', {
-    type: 'button',
-    textContent: 'Sync departments',
-    dataset: { testid: 'sync-button' },
-    onclick: async () => {
-      button.disabled = true;
-      const { runId } = await api.post('/api/admin/sync', { instance: login.fullName });
-      const events = new EventSource(`/api/admin/sync/${runId}/events`);
-      events.addEventListener('progress', (event) => {
-        const run = JSON.parse(event.data);
-        const p = run.progress;
-        progress.textContent = run.status === 'running' ? `${p.phase ?? 'starting'}: ${p.departmentsDone ?? 0}/${p.departmentsFound ?? 0} departments, ${p.usersFound ?? 0} users` : run.status === 'done' ? `sync done: ${p.departmentsFound} departments, ${p.usersWritten} users` : `sync failed: ${run.error?.message}`;
-        progress.dataset.status = run.status;
-      });
-      events.addEventListener('end', async () => {
-        events.close();
-        button.disabled = false;
-        await showOrg(login.fullName);
-      });
-    },
-  });
+  const status = login.status ? el('span', { className: 'status', dataset: { testid: 'admin-status' }, textContent: `${login.status.title}: ${login.status.text}` }) : null;
   const edit = el('button', { type: 'button', className: 'secondary', textContent: 'Edit', dataset: { testid: 'edit-button', fullName: login.fullName }, onclick: () => editInstance(login.fullName) });
-  return el('li', { dataset: { fullName: login.fullName } }, el('strong', { textContent: login.title }), ` (${login.fullName}) ${token} `, login.canSync ? button : null, ' ', edit, ' ', progress);
+  return el('li', { dataset: { fullName: login.fullName } }, el('strong', { textContent: login.title }), ` (${login.fullName}) `, status, ' ', ...login.actions.flatMap((a) => [actionControl(login, a), ' ']), edit);
 }
 
 
@@ -93,14 +133,15 @@ function loginRow(login) {
 // The form is drawn from the Type's config JSON Schema (GET /api/admin/types); the server validates again with
 // the same schema and the same code as `jit new` (runtime/scaffold) and names bad fields in `errors`.
 
-const META = 'auths.loginTypes.Meta';
-const NAMESPACE = 'auths.loginTypes.';
+/** The Metas whose class has the "login" role (from the element tree); a new login instance goes next to its Meta. */
+let loginMetas = [];
+const namespaceOf = (metaId) => metaId.slice(0, metaId.lastIndexOf('.') + 1);
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Like api.get/post, but keeps the per-field `errors` of a refusal. */
 async function send(method, path, body) {
   const response = await fetch(path, { method, credentials: 'same-origin', headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-  const reply = await response.json().catch(() => ({ ok: false, code: 10500, message: `Unexpected reply (HTTP ${response.status}).` }));
+  const reply = await response.json().catch(() => ({ ok: false, code: INTERNAL_ERROR, message: `Unexpected reply (HTTP ${response.status}).` }));
   return reply;
 }
 
@@ -206,15 +247,17 @@ function fieldInput(name, prop, { required, secret, initial, secretSet, instance
 const formSection = el('section', { id: 'new-login', dataset: { testid: 'new-login' } });
 
 async function newLoginForm(edit) {
-  const types = await api.get(`/api/admin/types?meta=${encodeURIComponent(META)}`);
+  const perMeta = await Promise.all(loginMetas.map(async (meta) => (await api.get(`/api/admin/types?meta=${encodeURIComponent(meta)}`)).map((t) => ({ ...t, namespace: namespaceOf(meta) }))));
+  const types = perMeta.flat().filter((t, i, all) => all.findIndex((u) => u.typeId === t.typeId) === i);
   const heading = el('h2', { textContent: edit ? `Edit ${edit.fullName}` : 'New login method' });
   if (types.length === 0) return formSection.replaceChildren(heading, el('p', { textContent: 'No login Type is available in this app.' }));
   const typePicker = el('select', { dataset: { testid: 'new-type' }, disabled: Boolean(edit) }, ...types.map((t) => el('option', { value: t.typeId, textContent: `${t.title} (${t.typeId})` })));
   if (edit) typePicker.value = edit.type;
-  const name = el('input', { type: 'text', placeholder: 'MyFeishuLogin', dataset: { testid: 'new-name' }, disabled: Boolean(edit) });
+  const name = el('input', { type: 'text', placeholder: 'MyLogin', dataset: { testid: 'new-name' }, disabled: Boolean(edit) });
   const title = el('input', { type: 'text', placeholder: 'from the name', dataset: { testid: 'new-title' }, disabled: Boolean(edit) });
   if (edit) {
-    name.value = edit.fullName.startsWith(NAMESPACE) ? edit.fullName.slice(NAMESPACE.length) : edit.fullName;
+    const namespace = types.find((t) => t.typeId === edit.type)?.namespace ?? '';
+    name.value = namespace && edit.fullName.startsWith(namespace) ? edit.fullName.slice(namespace.length) : edit.fullName;
     title.value = edit.title;
   }
   const nameError = el('span', { className: 'field-error error', dataset: { testid: 'error-fullName' } });
@@ -222,7 +265,9 @@ async function newLoginForm(edit) {
   const fieldsBox = el('div', { className: 'fields' });
   const result = el('p', { dataset: { testid: 'new-result' }, className: 'hint' });
   let fields = [];
-  const fullName = () => (edit ? edit.fullName : name.value.includes('.') ? name.value.trim() : `${NAMESPACE}${name.value.trim()}`);
+  const namespace = () => types.find((t) => t.typeId === typePicker.value)?.namespace ?? '';
+  const prefix = el('code', { textContent: ` ${namespace()}…` });
+  const fullName = () => (edit ? edit.fullName : name.value.includes('.') ? name.value.trim() : `${namespace()}${name.value.trim()}`);
   const instanceName = () => fullName().slice(fullName().lastIndexOf('.') + 1);
 
   const drawFields = () => {
@@ -233,6 +278,7 @@ async function newLoginForm(edit) {
       fieldInput(key, prop, { required: required.has(key), secret: isSecret(key, prop), initial: edit?.config[key], secretSet: edit?.secretsSet.includes(key), instanceName }),
     );
     fieldsBox.replaceChildren(type.description ? el('p', { className: 'hint', textContent: type.description }) : '', ...fields.map((f) => f.row));
+    prefix.textContent = ` ${namespace()}…`;
   };
   typePicker.addEventListener('change', drawFields);
   drawFields();
@@ -294,7 +340,7 @@ async function newLoginForm(edit) {
       },
     },
     el('div', { className: 'field' }, el('label', {}, el('strong', { textContent: 'Type' })), typePicker),
-    el('div', { className: 'field' }, el('label', {}, el('strong', { textContent: 'Name' }), el('span', { className: 'required', textContent: ' *' }), el('code', { textContent: ` ${NAMESPACE}…` })), name, nameError),
+    el('div', { className: 'field' }, el('label', {}, el('strong', { textContent: 'Name' }), el('span', { className: 'required', textContent: ' *' }), prefix), name, nameError),
     el('div', { className: 'field' }, el('label', {}, el('strong', { textContent: 'Title' })), title),
     fieldsBox,
     el('div', { className: 'field' }, el('label', {}, secretsAsValues, ' Write secrets into the config file (otherwise they are written as ${ENV} placeholders and read from the environment)')),
@@ -313,6 +359,7 @@ async function editInstance(fullName) {
 
 async function showTreeAndLogins() {
   const tree = await api.get('/api/admin/tree');
+  loginMetas = tree.elements.filter((e) => e.kind === 'meta' && e.roles.includes('login')).map((e) => e.fullName);
   document.getElementById('element-tree').replaceChildren(elementTree(tree));
   const logins = await api.get('/api/admin/logins');
   document.getElementById('login-status').replaceChildren(el('ul', {}, ...logins.map(loginRow)));
@@ -323,8 +370,8 @@ async function showTreeAndLogins() {
 async function refresh(fullName) {
   for (let i = 0; i < 25; i++) {
     await new Promise((resolve) => setTimeout(resolve, 200));
-    const { tree } = await showTreeAndLogins();
-    if (tree.elements.some((e) => e.fullName === fullName) && i >= 1) return;
+    const { tree, logins } = await showTreeAndLogins();
+    if (tree.elements.some((e) => e.fullName === fullName) && i >= 1) return drawViews(logins);
   }
 }
 
@@ -332,7 +379,7 @@ try {
   const { logins } = await showTreeAndLogins();
   document.getElementById('login-status').closest('section').after(formSection);
   await newLoginForm();
-  if (logins[0]) await showOrg(logins[0].fullName).catch(() => undefined);
+  await drawViews(logins);
 } catch (error) {
   document.body.append(el('p', { className: 'error', textContent: `${error.message} (code ${error.code})` }));
 }

@@ -1,5 +1,8 @@
 // The browser client of a jit app (the seed's `api`): element methods over HTTP, typed errors.
 
+/** HttpCodes.INTERNAL (runtime/http/http-errors.ts; test/bare-codes.test.ts keeps the two equal): a reply that is not JSON. */
+export const INTERNAL_ERROR = 10500;
+
 export class ApiError extends Error {
   constructor(code, message) {
     super(message);
@@ -19,7 +22,7 @@ async function request(method, path, body) {
   try {
     reply = await response.json();
   } catch {
-    throw new ApiError(10500, `Unexpected reply (HTTP ${response.status}).`);
+    throw new ApiError(INTERNAL_ERROR, `Unexpected reply (HTTP ${response.status}).`);
   }
   if (!reply.ok) throw new ApiError(reply.code, reply.message);
   return reply.data;

@@ -4,6 +4,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { SecretBox } from '../../../runtime/auth/secret-box.js';
 import { tempDir } from '../../helpers/fixture.js';
+import { RuntimeCodes } from '../../../runtime/errcode.js';
 
 const cleanups: Array<() => void> = [];
 afterEach(() => cleanups.splice(0).forEach((c) => c()));
@@ -57,6 +58,6 @@ describe('SecretBox', () => {
   });
 
   test('a malformed key is a clear error naming the variable', () => {
-    expect(() => SecretBox.fromEnvironment({ JIT_SECRET_KEY: 'too-short' }, dataDir())).toThrow(expect.objectContaining({ code: 10008, message: expect.stringContaining('JIT_SECRET_KEY') }));
+    expect(() => SecretBox.fromEnvironment({ JIT_SECRET_KEY: 'too-short' }, dataDir())).toThrow(expect.objectContaining({ code: RuntimeCodes.INVALID_PARAMS, message: expect.stringContaining('JIT_SECRET_KEY') }));
   });
 });

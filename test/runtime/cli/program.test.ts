@@ -70,4 +70,14 @@ describe('jit explain', () => {
     const r = await jit('explain', s.path('apps/top'), 'greeters.Helo');
     expect(r).toMatchObject({ code: 1, err: expect.stringContaining('Did you mean "greeters.Hello"?') });
   });
+
+  test('says where each inherited value comes from, reading the platform layer it is given', async () => {
+    const s = scenario({ 'apps/a/app.json': { name: 'a' }, ...greeter('apps/a/greeters/Hello', { greeting: 'hi' }) });
+    const out: string[] = [];
+    const code = await runCli(['explain', s.path('apps/a'), 'greeters.Hello'], { out: (t) => out.push(t), err: (t) => out.push(t), env: {} }, { platformDir: s.path('platform') });
+    expect(code).toBe(0);
+    expect(out.join('\n')).toContain('inherits:  configFile {name}.json (default)');
+    expect(out.join('\n')).toContain('configSchema config.schema.json (from things.GreeterType, layer @platform)');
+    expect(out.join('\n')).toContain('functionList none (default)');
+  });
 });

@@ -9,6 +9,7 @@ import { pendingMigrations, schemaDrift } from '../../../runtime/db/migrations.j
 import { loadApp } from '../../../runtime/index.js';
 import { createTestDatabase, ENGINE, type TestDatabase } from '../../helpers/database.js';
 import { tempDir } from '../../helpers/fixture.js';
+import { RuntimeCodes } from '../../../runtime/errcode.js';
 
 const demo = fileURLToPath(new URL('../../../apps/demo', import.meta.url));
 const env = { FEISHU_DOMAIN: 'http://127.0.0.1:9' };
@@ -56,7 +57,7 @@ describe(`migrations on ${ENGINE}`, () => {
 
     // Without migrate, loading refuses and names what is missing.
     const later = [...authMigrations.slice(1), ...fsInnerMigrations.slice(1)].map((m) => new m().name);
-    await expect(loadApp(demo, { databaseUrl: url, dataDir, env, migrate: false })).rejects.toMatchObject({ code: 10009, details: { pending: later } });
+    await expect(loadApp(demo, { databaseUrl: url, dataDir, env, migrate: false })).rejects.toMatchObject({ code: RuntimeCodes.SCHEMA_OUTDATED, details: { pending: later } });
 
     const app = await loadApp(demo, { databaseUrl: url, dataDir, env, migrate: true });
     cleanups.push(() => app.close());

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ENGINE } from '../../helpers/database.js';
 import { useScenarios } from '../../helpers/scenario.js';
 import { counterTypeModule } from '../../helpers/counter-model.js';
+import { RuntimeCodes } from '../../../runtime/errcode.js';
 
 const scenario = useScenarios();
 
@@ -54,7 +55,7 @@ describe('models', () => {
   test('an unsupported database URL is a clear Code error without the password', async () => {
     const s = scenario(counterApp('CounterModel'));
     await expect(s.load('a', { databaseUrl: 'oracle://scott:tiger@db/x' })).rejects.toMatchObject({
-      code: 10007,
+      code: RuntimeCodes.DATABASE_UNAVAILABLE,
       message: expect.not.stringContaining('tiger'),
     });
   });

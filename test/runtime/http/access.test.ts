@@ -1,5 +1,9 @@
 import { describe, expect, test } from '@jest/globals';
 import { useHttpWorld } from './http-world.js';
+import { HttpCodes } from '../../../runtime/http/http-errors.js';
+import { FSInnerCodes } from '../../../elements/auths/loginTypes/FSInnerType/feishu-errors.js';
+import { AuthCodes } from '../../../runtime/auth/auth-errors.js';
+import { RuntimeCodes } from '../../../runtime/errcode.js';
 
 const httpWorld = useHttpWorld();
 const FS = 'auths.loginTypes.FSInnerExample';
@@ -14,11 +18,11 @@ describe('element methods over HTTP', () => {
 
   test('an admin method: 401 without a session, 403 for a user, 200 for an admin', async () => {
     const w = await httpWorld();
-    expect((await w.call(FS, 'getUserInfo', { userId: 'lisi' })).json()).toEqual({ ok: false, code: 10401, message: 'Sign in first.' });
+    expect((await w.call(FS, 'getUserInfo', { userId: 'lisi' })).json()).toEqual({ ok: false, code: HttpCodes.NOT_SIGNED_IN, message: 'Sign in first.' });
     expect((await w.call(FS, 'getUserInfo', { userId: 'lisi' })).statusCode).toBe(401);
     const user = await w.signIn('lisi');
     const refused = await w.call(FS, 'getUserInfo', { userId: 'lisi' }, user);
-    expect([refused.statusCode, refused.json().code]).toEqual([403, 10403]);
+    expect([refused.statusCode, refused.json().code]).toEqual([403, HttpCodes.FORBIDDEN]);
     const admin = await w.signIn('zhangsan'); // adminUserIds
     const allowed = await w.call(FS, 'getUserInfo', { userId: 'lisi' }, admin);
     expect(allowed.statusCode).toBe(200);
@@ -32,7 +36,7 @@ describe('element methods over HTTP', () => {
     const admin = await w.signIn('zhangsan');
     for (const method of ['getAccessToken', 'close', 'constructor', 'describeUser', 'toString']) {
       const reply = await w.call(FS, method, {}, admin);
-      expect([method, reply.statusCode, reply.json().code]).toEqual([method, 404, 10404]);
+      expect([method, reply.statusCode, reply.json().code]).toEqual([method, 404, HttpCodes.METHOD_NOT_FOUND]);
     }
     expect(w.bodies.join('\n')).not.toContain(await w.fs().getAccessToken());
   });
@@ -55,26 +59,26 @@ describe('element methods over HTTP', () => {
     const w = await httpWorld();
     const admin = await w.signIn('zhangsan');
     const wrongType = await w.call(FS, 'getUserInfo', { userId: 42 }, admin);
-    expect([wrongType.statusCode, wrongType.json().code]).toEqual([400, 10008]);
+    expect([wrongType.statusCode, wrongType.json().code]).toEqual([400, RuntimeCodes.INVALID_PARAMS]);
     expect(wrongType.json().message).toContain('/userId');
     const unknown = await w.call(FS, 'getUserInfo', { userId: 'lisi', extra: true }, admin);
     expect([unknown.statusCode, unknown.json().message]).toEqual([400, expect.stringContaining('/extra')]);
     const missing = await w.call(FS, 'loginWithCode', {});
     expect([missing.statusCode, missing.json().message]).toEqual([400, expect.stringContaining('/authCode')]);
     const malformed = await w.inject({ method: 'POST', url: '/api/auths/loginTypes/FSInnerExample/getLoginConfig', payload: '{"oops"', headers: { 'content-type': 'application/json' } });
-    expect([malformed.statusCode, malformed.json().code]).toEqual([400, 10008]);
+    expect([malformed.statusCode, malformed.json().code]).toEqual([400, RuntimeCodes.INVALID_PARAMS]);
   });
 
   test('Code errors keep their code with a fitting status; details stay on the server', async () => {
     const w = await httpWorld();
     const forged = await w.call(FS, 'loginWithCode', { authCode: 'forged-code' });
-    expect([forged.statusCode, forged.json()]).toEqual([400, { ok: false, code: 40029, message: expect.any(String) }]);
+    expect([forged.statusCode, forged.json()]).toEqual([400, { ok: false, code: FSInnerCodes.INVALID_AUTH_CODE, message: expect.any(String) }]);
     const badState = await w.call(FS, 'loginWithCode', { authCode: 'some-code', state: 'not-issued' });
-    expect([badState.statusCode, badState.json().code]).toEqual([400, 40030]);
+    expect([badState.statusCode, badState.json().code]).toEqual([400, AuthCodes.INVALID_STATE]);
     w.sandbox.apps[0]!.status = 'disabled';
     const { code } = w.sandbox.issueCode({ userId: 'zhangsan' });
     const disabled = await w.call(FS, 'loginWithCode', { authCode: code });
-    expect([disabled.statusCode, disabled.json().code]).toEqual([502, 60020]);
+    expect([disabled.statusCode, disabled.json().code]).toEqual([502, FSInnerCodes.APP_UNAVAILABLE]);
   });
 
   test('an unexpected error is a 500 with a generic message; the detail goes to the log only', async () => {
@@ -85,7 +89,7 @@ describe('element methods over HTTP', () => {
     };
     const reply = await w.call(FS, 'getLoginConfig');
     expect(reply.statusCode).toBe(500);
-    expect(reply.json()).toEqual({ ok: false, code: 10500, message: expect.stringMatching(/^Internal error \(request [0-9a-f-]{36}\)\.$/) });
+    expect(reply.json()).toEqual({ ok: false, code: HttpCodes.INTERNAL, message: expect.stringMatching(/^Internal error \(request [0-9a-f-]{36}\)\.$/) });
     expect(reply.body).not.toContain('exploded');
     expect(w.logs.some((line) => line.includes('database exploded'))).toBe(true);
   });
@@ -93,7 +97,7 @@ describe('element methods over HTTP', () => {
   test('a cross-site POST is refused; an oversized body is refused', async () => {
     const w = await httpWorld();
     const cross = await w.inject({ method: 'POST', url: '/api/auths/loginTypes/FSInnerExample/getLoginConfig', payload: {}, headers: { origin: 'https://evil.example' } });
-    expect([cross.statusCode, cross.json().code]).toEqual([403, 10405]);
+    expect([cross.statusCode, cross.json().code]).toEqual([403, HttpCodes.BAD_ORIGIN]);
     const same = await w.inject({ method: 'POST', url: '/api/auths/loginTypes/FSInnerExample/getLoginConfig', payload: {}, headers: { origin: 'http://localhost:80', host: 'localhost:80' } });
     expect(same.statusCode).toBe(200);
     const big = await w.inject({ method: 'POST', url: '/api/auths/loginTypes/FSInnerExample/loginWithCode', payload: { authCode: 'x'.repeat(70 * 1024) } });
@@ -109,7 +113,7 @@ describe('sign-in rate limit', () => {
     const config = () => server.inject({ method: 'POST', url: '/api/auths/loginTypes/FSInnerExample/getLoginConfig', payload: {} });
     expect([(await config()).statusCode, (await config()).statusCode, (await config()).statusCode]).toEqual([200, 200, 200]);
     const limited = await config();
-    expect([limited.statusCode, limited.json().code]).toEqual([429, 10429]);
+    expect([limited.statusCode, limited.json().code]).toEqual([429, HttpCodes.TOO_MANY_REQUESTS]);
     expect((await server.inject({ method: 'GET', url: '/login/callback?code=x&state=y' })).statusCode).toBe(429);
     expect((await server.inject({ method: 'GET', url: '/api/session' })).statusCode).toBe(200);
     const other = await server.inject({ method: 'POST', url: '/api/auths/loginTypes/FSInnerExample/loginWithCode', payload: {}, remoteAddress: '10.0.0.9' });

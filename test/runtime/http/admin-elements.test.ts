@@ -86,7 +86,7 @@ describe('admin API: creating and editing elements', () => {
     const w = await adminWorld();
     const bad = await post(w, { fullName: NEW, type: 'auths.loginTypes.FSInnerType', config: { appId: '', stateTtlSeconds: 5, userIdType: 'email', domain: 'ftp://x', bogus: 1 } });
     expect(bad.statusCode).toBe(400);
-    expect(bad.json()).toMatchObject({ ok: false, code: 10008 });
+    expect(bad.json()).toMatchObject({ ok: false, code: RuntimeCodes.INVALID_PARAMS });
     const fields = bad.json().errors.map((e: { field: string }) => e.field).sort();
     expect(fields).toEqual(['appId', 'appSecret', 'bogus', 'domain', 'stateTtlSeconds', 'userIdType']);
     expect(bad.json().errors.find((e: { field: string }) => e.field === 'stateTtlSeconds').message).toBe('Field /stateTtlSeconds must be >= 60.');

@@ -2,6 +2,8 @@ import { describe, expect, test } from '@jest/globals';
 import { join } from 'node:path';
 import { runCli } from '../../../runtime/cli/program.js';
 import { sessionCookie, useHttpWorld } from './http-world.js';
+import { RuntimeCodes } from '../../../runtime/errcode.js';
+import { HttpCodes } from '../../../runtime/http/http-errors.js';
 
 const httpWorld = useHttpWorld();
 const FS = 'auths.loginTypes.FSInnerExample';
@@ -14,41 +16,80 @@ describe('admin API', () => {
     expect((await w.inject({ method: 'GET', url: '/api/admin/tree', headers: { cookie: user } })).statusCode).toBe(403);
   });
 
-  test('shows the element tree with layers and diagnostics, and each login method with its token state', async () => {
+  test('shows the element tree with layers, roles and diagnostics, and each login method with what its Type declares', async () => {
     const w = await httpWorld();
     const admin = await w.signIn('zhangsan');
     const tree = (await w.inject({ method: 'GET', url: '/api/admin/tree', headers: { cookie: admin } })).json().data;
     expect(tree.app.layers).toEqual(['demo', '@platform']);
     expect(tree.elements.map((e: { fullName: string }) => e.fullName)).toEqual(['auths.loginTypes.FSInnerExample', 'auths.loginTypes.FSInnerType', 'auths.loginTypes.Meta']);
     expect(tree.diagnostics).toEqual([]);
+    expect(Object.fromEntries(tree.elements.map((e: { fullName: string; roles: string[] }) => [e.fullName, e.roles]))).toEqual({ [FS]: ['login'], 'auths.loginTypes.FSInnerType': ['login'], 'auths.loginTypes.Meta': ['login'] });
     const logins = (await w.inject({ method: 'GET', url: '/api/admin/logins', headers: { cookie: admin } })).json().data;
-    expect(logins).toEqual([{ fullName: FS, title: 'Feishu login', token: { cached: true, expiresAt: expect.any(Number) }, canSync: true, lastSync: null }]);
+    expect(logins).toEqual([
+      {
+        fullName: FS,
+        title: 'Feishu login',
+        type: 'auths.loginTypes.FSInnerType',
+        status: { title: 'Tenant token', text: expect.stringMatching(/^cached until \d\d:\d\d:\d\d UTC$/), value: { cached: true, expiresAt: expect.any(Number) } },
+        actions: [{ method: 'syncDepartmentInfo', title: 'Sync departments', progress: true, refreshes: ['getOrgTree'], lastRun: null }],
+        views: [{ method: 'getOrgTree', title: 'Organization', empty: expect.any(String) }],
+      },
+    ]);
   });
 
   test('runs a department sync with progress as server-sent events, then shows the organization', async () => {
     const w = await httpWorld();
     const admin = await w.signIn('zhangsan');
-    const start = await w.inject({ method: 'POST', url: '/api/admin/sync', payload: { instance: FS }, headers: { cookie: admin } });
+    const start = await w.inject({ method: 'POST', url: `/api/admin/elements/${FS}/actions/syncDepartmentInfo`, payload: {}, headers: { cookie: admin } });
     const { runId } = start.json().data;
-    const events = await w.inject({ method: 'GET', url: `/api/admin/sync/${runId}/events`, headers: { cookie: admin } });
+    const events = await w.inject({ method: 'GET', url: `/api/admin/runs/${runId}/events`, headers: { cookie: admin } });
     expect(events.headers['content-type']).toBe('text/event-stream');
     const updates = events.body
       .split('\n\n')
       .filter((chunk) => chunk.startsWith('event: progress'))
       .map((chunk) => JSON.parse(chunk.slice(chunk.indexOf('data: ') + 6)));
-    expect(updates.at(-1)).toMatchObject({ status: 'done', progress: { phase: 'done' } });
+    expect(updates.at(-1)).toMatchObject({ instance: FS, action: 'syncDepartmentInfo', status: 'done', progress: { phase: 'done' }, text: expect.stringMatching(/^sync done: \d+ departments, \d+ users$/) });
+    expect(updates.slice(0, -1).every((u) => u.status === 'running')).toBe(true);
     expect(events.body.trimEnd().endsWith('event: end\ndata: {}')).toBe(true);
-    const org = (await w.inject({ method: 'GET', url: `/api/admin/org?instance=${FS}`, headers: { cookie: admin } })).json().data;
-    const engineering = org.find((d: { customId: string }) => d.customId === 'engineering');
-    expect(engineering).toMatchObject({ name: w.sandbox.org.department('engineering').name, members: w.sandbox.org.directMembers(w.sandbox.org.department('engineering').open_department_id).length });
-    expect(org).toHaveLength(w.sandbox.org.descendantDepartments('0').length);
+    const { nodes } = (await w.inject({ method: 'GET', url: `/api/admin/elements/${FS}/views/getOrgTree`, headers: { cookie: admin } })).json().data;
+    const engineering = w.sandbox.org.department('engineering');
+    const members = w.sandbox.org.directMembers(engineering.open_department_id).length;
+    expect(nodes.find((n: { id: string }) => n.id === engineering.open_department_id)).toEqual({ id: engineering.open_department_id, parentId: expect.any(String), label: `${engineering.name} (${members} member${members === 1 ? '' : 's'})` });
+    expect(nodes).toHaveLength(w.sandbox.org.descendantDepartments('0').length);
+    // The last run shows on the login's row.
+    const logins = (await w.inject({ method: 'GET', url: '/api/admin/logins', headers: { cookie: admin } })).json().data;
+    expect(logins[0].actions[0].lastRun).toMatchObject({ id: runId, status: 'done' });
   });
 
-  test('refuses a sync of something that is not a login instance', async () => {
+  test('passes declared params, checked against the functionList entry of that method', async () => {
     const w = await httpWorld();
     const admin = await w.signIn('zhangsan');
-    const reply = await w.inject({ method: 'POST', url: '/api/admin/sync', payload: { instance: 'auths.loginTypes.FSInnerType' }, headers: { cookie: admin } });
-    expect([reply.statusCode, reply.json().code]).toEqual([400, 10008]);
+    const bad = await w.inject({ method: 'POST', url: `/api/admin/elements/${FS}/actions/syncDepartmentInfo`, payload: { params: { deptId: 7 } }, headers: { cookie: admin } });
+    expect([bad.statusCode, bad.json().code]).toEqual([400, RuntimeCodes.INVALID_PARAMS]);
+    const stray = await w.inject({ method: 'POST', url: `/api/admin/elements/${FS}/actions/syncDepartmentInfo`, payload: { deptId: 'x' }, headers: { cookie: admin } });
+    expect([stray.statusCode, stray.json().code]).toEqual([400, RuntimeCodes.INVALID_PARAMS]);
+    const one = w.sandbox.org.department('engineering').open_department_id;
+    const start = await w.inject({ method: 'POST', url: `/api/admin/elements/${FS}/actions/syncDepartmentInfo`, payload: { params: { deptId: one } }, headers: { cookie: admin } });
+    const events = await w.inject({ method: 'GET', url: `/api/admin/runs/${start.json().data.runId}/events`, headers: { cookie: admin } });
+    expect(events.body).toContain('"status":"done"');
+    const { nodes } = (await w.inject({ method: 'GET', url: `/api/admin/elements/${FS}/views/getOrgTree`, headers: { cookie: admin } })).json().data;
+    expect(nodes.map((n: { id: string }) => n.id)).toEqual([one]);
+  });
+
+  test('calls only what the Type declares for the admin page: anything else is 404, whatever the class has', async () => {
+    const w = await httpWorld();
+    const admin = await w.signIn('zhangsan');
+    for (const [method, url] of [
+      ['POST', `/api/admin/elements/${FS}/actions/getAccessToken`],
+      ['POST', `/api/admin/elements/${FS}/actions/getOrgTree`],
+      ['GET', `/api/admin/elements/${FS}/views/tokenStatus`],
+      ['GET', `/api/admin/elements/${FS}/views/constructor`],
+      ['POST', '/api/admin/elements/auths.loginTypes.FSInnerType/actions/syncDepartmentInfo'],
+      ['GET', '/api/admin/elements/auths.loginTypes.Nope/views/getOrgTree'],
+    ] as const) {
+      const reply = await w.inject({ method, url, payload: method === 'POST' ? {} : undefined, headers: { cookie: admin } });
+      expect([url, reply.statusCode, reply.json().code]).toEqual([url, 404, HttpCodes.METHOD_NOT_FOUND]);
+    }
   });
 });
 
@@ -57,13 +98,9 @@ describe('jit admin create', () => {
     const w = await httpWorld();
     const dataDir = join(w.root, 'data');
     const out: string[] = [];
-    // The CLI reads JIT_DATABASE_URL like any app process; on SQLite the data folder locates the file.
-    const saved = process.env['JIT_DATABASE_URL'];
-    if (w.databaseUrl) process.env['JIT_DATABASE_URL'] = w.databaseUrl;
-    const exit = await runCli(['admin', 'create', join(w.root, 'apps/demo'), 'Ops Admin', '--data-dir', dataDir], { out: (t) => out.push(t), err: (t) => out.push(t) }).finally(() => {
-      if (saved === undefined) delete process.env['JIT_DATABASE_URL'];
-      else process.env['JIT_DATABASE_URL'] = saved;
-    });
+    // The CLI reads JIT_DATABASE_URL from its environment like any app process; on SQLite the data folder locates the file.
+    const env = w.databaseUrl ? { JIT_DATABASE_URL: w.databaseUrl } : {};
+    const exit = await runCli(['admin', 'create', join(w.root, 'apps/demo'), 'Ops Admin', '--data-dir', dataDir], { out: (t) => out.push(t), err: (t) => out.push(t), env });
     expect(exit).toBe(0);
     const token = /http:\/\/localhost:3000\/login\/admin\?token=([A-Za-z0-9_-]+)$/m.exec(out.join('\n'))?.[1];
     expect(token).toBeDefined();

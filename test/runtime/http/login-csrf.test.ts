@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { AuthCodes } from '../../../runtime/auth/codes.js';
+import { AuthCodes } from '../../../runtime/auth/auth-errors.js';
 import { REDIRECT_URI } from '../../elements/auths/loginTypes/FSInnerType/harness.js';
 import { useHttpWorld } from './http-world.js';
 

@@ -39,8 +39,9 @@ const path = fc.oneof(
   {
     weight: 4,
     arbitrary: fc.oneof(
-      fc.constantFrom('/api/session', '/api/logout', '/api/login-methods', '/api/admin/tree', '/api/admin/logins', '/api/admin/sync', '/api/admin/org', '/api/admin/', '/api/admin/nope', '/api'),
-      fc.stringMatching(/^[A-Za-z0-9-]{0,40}$/).map((id) => `/api/admin/sync/${id}/events`),
+      fc.constantFrom('/api/session', '/api/logout', '/api/login-methods', '/api/admin/tree', '/api/admin/logins', '/api/admin/', '/api/admin/nope', '/api'),
+      fc.constantFrom('actions/syncDepartmentInfo', 'actions/getOrgTree', 'views/getOrgTree', 'views/tokenStatus', 'actions/nope').map((p) => `/api/admin/elements/${FS.split('/').join('.')}/${p}`),
+      fc.stringMatching(/^[A-Za-z0-9-]{0,40}$/).map((id) => `/api/admin/runs/${id}/events`),
     ),
   },
   { weight: 2, arbitrary: fc.constantFrom('/login/callback', '/login/admin', '/login', '/', '/admin', '/jit/element/auths.loginTypes.FSInnerType/panel.js', '/jit/element/..%2F..%2Fetc/panel.js', '/nope') },

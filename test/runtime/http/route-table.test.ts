@@ -1,9 +1,10 @@
 import { describe, expect, test } from '@jest/globals';
 import type { FastifyRequest, InjectOptions } from 'fastify';
 import { createHttpServer } from '../../../runtime/http/server.js';
-import { HttpCodes } from '../../../runtime/http/codes.js';
+import { HttpCodes } from '../../../runtime/http/http-errors.js';
 import { routeTable, type AccessRule, type RouteEntry } from '../../../runtime/http/route-policy.js';
 import { useHttpWorld, type HttpWorld } from './http-world.js';
+import { PROBE_ENDPOINTS, probeTree } from '../../helpers/probe-type.js';
 
 /**
  * Access rules under attack, enumerated rather than listed: every route fastify
@@ -12,7 +13,9 @@ import { useHttpWorld, type HttpWorld } from './http-world.js';
  * instance) × anonymous / user / admin × path spellings an attacker would try.
  * A route added later is covered without editing this file.
  */
-const httpWorld = useHttpWorld();
+const useWorld = useHttpWorld();
+/** FSInnerExample, plus a fixture Type with HTTP endpoints of every access (test/helpers/probe-type.ts). */
+const httpWorld = () => useWorld({ tree: probeTree('apps/demo') });
 const FS = 'auths.loginTypes.FSInnerExample';
 
 type Role = 'anonymous' | 'user' | 'admin';
@@ -28,7 +31,8 @@ interface Target {
  * What each route must require, written independently of the routes' own
  * declarations (so a route declared with the wrong rule fails here): the admin
  * API and page for administrators, the signed-in page for users, element
- * methods as their functionList says; everything else is public.
+ * methods as their functionList says, element endpoints (/hooks) as their
+ * Type's `static endpoints` says; everything else is public.
  */
 function requiredAccess(url: string, declared: AccessRule): AccessRule['access'] {
   if (url.startsWith('/api/admin/') || url === '/admin') return 'admin';
@@ -37,11 +41,23 @@ function requiredAccess(url: string, declared: AccessRule): AccessRule['access']
   return 'public';
 }
 
-/** Concrete requests for each route; the element wildcard becomes one target per functionList method. */
+/**
+ * Concrete requests for each route; the element wildcard becomes one target per functionList method,
+ * the hooks wildcard one per declared endpoint of each instance's Type (the rule read from the declaration).
+ */
 function targets(w: HttpWorld, table: ReadonlyArray<RouteEntry>): Target[] {
   const out: Target[] = [];
   for (const { method, url, policy } of table) {
     const payload = method === 'GET' || method === 'HEAD' ? undefined : { __probe: true };
+    if (url === '/hooks/*') {
+      for (const element of w.app.listElements({ kind: 'instance' })) {
+        const declared = (w.app.getElement<{ endpoints?: Array<{ method: string; path: string; access: AccessRule['access']; rateLimit?: string }> }>(element.type).endpoints ?? []);
+        for (const e of declared.filter((e) => e.method === method || (method === 'HEAD' && e.method === 'GET'))) {
+          out.push({ method, url: `/hooks/${element.fullName.split('.').join('/')}/${e.path}`, rule: { access: e.access, signIn: e.rateLimit === 'signIn' }, ...(payload ? { payload } : {}) });
+        }
+      }
+      continue;
+    }
     if ('resolve' in policy) {
       for (const element of w.app.listElements({ kind: 'instance' })) {
         for (const spec of w.app.functionList(element.fullName)) {
@@ -52,7 +68,7 @@ function targets(w: HttpWorld, table: ReadonlyArray<RouteEntry>): Target[] {
       }
       continue;
     }
-    const concrete = url.replace(':runId', 'no-such-run').replace(':fullName', FS).replace(':typeId', 'auths.loginTypes.FSInnerType');
+    const concrete = url.replace(':runId', 'no-such-run').replace(':fullName', FS).replace(':typeId', 'auths.loginTypes.FSInnerType').replace(':action', 'syncDepartmentInfo').replace(':view', 'getOrgTree');
     out.push({ method, url: concrete, rule: { ...policy, access: requiredAccess(url, policy) }, ...(payload ? { payload } : {}) });
   }
   return out;
@@ -95,10 +111,17 @@ function outcome(status: number, location: string | undefined): 'refused' | 'all
 }
 
 describe('every route × every role × every spelling keeps its access rule', () => {
-  test('the route table covers the element API, the admin API and the pages', async () => {
+  test('the route table covers the element API, the element endpoints, the admin API and the pages', async () => {
     const w = await httpWorld();
     const urls = routeTable(w.server).map((r) => `${r.method} ${r.url}`);
-    expect(urls).toEqual(expect.arrayContaining(['POST /api/*', 'GET /api/admin/tree', 'HEAD /api/admin/tree', 'PUT /api/admin/elements/:fullName/config', 'GET /login/callback', 'HEAD /login/callback']));
+    expect(urls).toEqual(
+      expect.arrayContaining(['POST /api/*', 'POST /hooks/*', 'GET /hooks/*', 'HEAD /hooks/*', 'GET /api/admin/tree', 'HEAD /api/admin/tree', 'PUT /api/admin/elements/:fullName/config', 'POST /api/admin/elements/:fullName/actions/:action', 'GET /login/callback', 'HEAD /login/callback']),
+    );
+    // Every declared endpoint becomes a target, HEAD for each GET one.
+    const hooks = targets(w, routeTable(w.server)).filter((t) => t.url.startsWith('/hooks/'));
+    expect(hooks.map((t) => `${t.method} ${t.url} ${t.rule.access}`).sort()).toEqual(
+      [...PROBE_ENDPOINTS.map((e) => `${e.method} /hooks/probes/Echo/${e.path} ${e.access}`), ...PROBE_ENDPOINTS.filter((e) => e.method === 'GET').map((e) => `HEAD /hooks/probes/Echo/${e.path} ${e.access}`)].sort(),
+    );
   });
 
   test('no spelling of a route gets past its rule, for anyone', async () => {
@@ -149,10 +172,11 @@ describe('every route × every role × every spelling keeps its access rule', ()
     for (const [method, url] of [
       ['GET', '/api/%61dmin/tree'],
       ['PUT', `/api/%61dmin/elements/${FS}/config`],
-      ['POST', '/api/%61dmin/sync'],
-      ['GET', '/api/adm%69n/org?instance=' + FS],
+      ['POST', `/api/%61dmin/elements/${FS}/actions/syncDepartmentInfo`],
+      ['GET', `/api/adm%69n/elements/${FS}/views/getOrgTree`],
+      ['POST', '/hooks/probes/Echo/%73ettings'],
     ] as const) {
-      const reply = await w.inject({ method, url, payload: method === 'GET' ? undefined : { config: { adminUserIds: ['wangwu'] }, instance: FS } });
+      const reply = await w.inject({ method, url, payload: method === 'GET' ? undefined : { config: { adminUserIds: ['wangwu'] } } });
       expect([url, reply.statusCode, reply.json().code]).toEqual([url, 401, HttpCodes.NOT_SIGNED_IN]);
     }
   });

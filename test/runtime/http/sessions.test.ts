@@ -1,7 +1,9 @@
 import { describe, expect, test } from '@jest/globals';
 import { REDIRECT_URI } from '../../elements/auths/loginTypes/FSInnerType/harness.js';
-import { HttpCodes } from '../../../runtime/http/codes.js';
+import { HttpCodes } from '../../../runtime/http/http-errors.js';
 import { sessionCookie, useHttpWorld } from './http-world.js';
+import { FSInnerCodes } from '../../../elements/auths/loginTypes/FSInnerType/feishu-errors.js';
+import { AuthCodes } from '../../../runtime/auth/auth-errors.js';
 
 const httpWorld = useHttpWorld();
 const FS = 'auths.loginTypes.FSInnerExample';
@@ -102,7 +104,7 @@ describe('the OAuth callback', () => {
     expect(home.body).toContain(`data-testid="user-department">${w.sandbox.org.department('engineering').name}<`);
     const replay = await browser.get(url);
     expect(replay.statusCode).toBe(400);
-    expect(replay.body).toContain('data-testid="error-code">40030<');
+    expect(replay.body).toContain(`data-testid="error-code">${AuthCodes.INVALID_STATE}<`);
     expect(replay.body).toContain('href="/login" data-testid="retry"');
     expect(sessionCookie(replay)).toBeUndefined();
   });
@@ -121,7 +123,7 @@ describe('the OAuth callback', () => {
     const { state } = (await browser.call(FS, 'getLoginConfig')).json().data;
     const reply = await browser.get(`/login/callback?code=forged&state=${state}`);
     expect(reply.statusCode).toBe(400);
-    expect(reply.body).toContain('data-testid="error-code">40029<');
+    expect(reply.body).toContain(`data-testid="error-code">${FSInnerCodes.INVALID_AUTH_CODE}<`);
   });
 
   test('pages that need a session send the browser to /login', async () => {

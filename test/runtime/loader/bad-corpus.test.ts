@@ -1,9 +1,12 @@
-import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { cpSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { DiagnosticCode } from '../../../runtime/diagnostics/catalogue.js';
+import { loadApp } from '../../../runtime/app.js';
+import { runCli } from '../../../runtime/cli/program.js';
+import { DiagnosticCatalogue, type DiagnosticCode } from '../../../runtime/diagnostics/catalogue.js';
 import type { Diagnostic } from '../../../runtime/diagnostics/diagnostic.js';
+import { Code, RuntimeCodes } from '../../../runtime/errcode.js';
 import { tempDir } from '../../helpers/fixture.js';
 
 /**
@@ -20,13 +23,6 @@ import { tempDir } from '../../helpers/fixture.js';
 const CORPUS = fileURLToPath(new URL('../../fixtures/bad/', import.meta.url));
 const PLATFORM = join(CORPUS, '_platform');
 
-// `jit validate` always loads against the official platform layer; the corpus has its own (things.Meta,
-// things.GreeterType). Point the official one at it, for the CLI only in effect: loadApp gets platformDir anyway.
-jest.unstable_mockModule('../../../runtime/paths.js', () => ({ OFFICIAL_ELEMENTS_DIR: PLATFORM }));
-const { loadApp } = await import('../../../runtime/app.js');
-const { runCli } = await import('../../../runtime/cli/program.js');
-const { Code } = await import('../../../runtime/errcode.js');
-const { DiagnosticCatalogue } = await import('../../../runtime/diagnostics/catalogue.js');
 
 interface Expectation {
   /** Folder of the app to load, relative to the case; default the case folder itself. */
@@ -81,10 +77,11 @@ function materialise(c: Case): { root: string; cleanup: () => void } {
   return { root, cleanup: t.cleanup };
 }
 
+/** `jit` against the corpus's own platform layer (things.Meta, things.GreeterType), with an empty environment. */
 async function jit(...argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runCli(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
+  const code = await runCli(argv, { out: (t) => out.push(t), err: (t) => err.push(t), env: {} }, { platformDir: PLATFORM });
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
@@ -126,7 +123,7 @@ describe('the malformed-app corpus', () => {
           expect(d).toEqual(expect.objectContaining({ code: expect.any(String), severity: expect.stringMatching(/^(error|warning)$/), message: expect.any(String), hint: expect.any(String) }));
         }
         // The expected one is there, naming the file (absolute), pointer and element.
-        const wanted: Partial<Diagnostic> = { code: e.code, severity: DiagnosticCatalogue[e.code].severity, file: join(root, e.file) };
+        const wanted: { -readonly [K in keyof Diagnostic]?: Diagnostic[K] } = { code: e.code, severity: DiagnosticCatalogue[e.code].severity, file: join(root, e.file) };
         if (e.pointer !== undefined) wanted.pointer = e.pointer;
         if (e.fullName !== undefined) wanted.fullName = e.fullName;
         expect(app.diagnostics).toContainEqual(expect.objectContaining(wanted));
@@ -137,7 +134,7 @@ describe('the malformed-app corpus', () => {
         // The broken element is quarantined (or, for a warning, loads); the good one next to it loads.
         if (e.fullName !== undefined && /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$/.test(e.fullName)) {
           if (e.loads ?? found.severity === 'warning') expect(() => app.getElement(e.fullName!)).not.toThrow();
-          else expect(() => app.getElement(e.fullName!)).toThrow(expect.objectContaining({ name: 'Code', code: 10003 }));
+          else expect(() => app.getElement(e.fullName!)).toThrow(expect.objectContaining({ name: 'Code', code: RuntimeCodes.ELEMENT_QUARANTINED }));
         }
         expect(app.getElement<{ config: { greeting: string } }>('greeters.Good').config.greeting).toBe('still here');
 

@@ -2,6 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import { useScenarios } from '../../helpers/scenario.js';
 import { greeter, type Greeter } from '../../helpers/platform.js';
 import type { Tree } from '../../helpers/fixture.js';
+import { RuntimeCodes } from '../../../runtime/errcode.js';
 
 const scenario = useScenarios();
 
@@ -118,7 +119,7 @@ describe('bad input is a diagnostic with file and pointer; the rest of the app l
     if (c.pointer !== undefined) expect(found?.pointer).toBe(c.pointer);
     expect(found?.hint.length).toBeGreaterThan(10);
     // The broken element (and what depends on it) is quarantined with its reasons...
-    expect(() => app.getElement('greeters.Broken')).toThrow(expect.objectContaining({ code: c.name === 'folder name is not an identifier' ? 10001 : 10003 }));
+    expect(() => app.getElement('greeters.Broken')).toThrow(expect.objectContaining({ code: c.name === 'folder name is not an identifier' ? RuntimeCodes.ELEMENT_NOT_FOUND : RuntimeCodes.ELEMENT_QUARANTINED }));
     // ...and everything else still loads.
     expect(app.getElement<Greeter>('greeters.Good').config.greeting).toBe('still here');
   });

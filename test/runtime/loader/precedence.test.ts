@@ -1,6 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { useScenarios } from '../../helpers/scenario.js';
 import { greeter, greeterModule, type Greeter } from '../../helpers/platform.js';
+import { RuntimeCodes } from '../../../runtime/errcode.js';
 
 const scenario = useScenarios();
 
@@ -119,7 +120,7 @@ describe('layer precedence', () => {
     const base = await s.load('base');
     expect(base.getElement<Greeter>('greeters.Secret').config.greeting).toBe('mine');
     const top = await s.load('top');
-    expect(() => top.getElement('greeters.Secret')).toThrow(expect.objectContaining({ code: 10001 }));
+    expect(() => top.getElement('greeters.Secret')).toThrow(expect.objectContaining({ code: RuntimeCodes.ELEMENT_NOT_FOUND }));
   });
 
   test('ids that differ only in letter case within one layer are both quarantined', async () => {
@@ -134,7 +135,7 @@ describe('layer precedence', () => {
       ['DUPLICATE_ID', 'greeters.Hello'],
       ['DUPLICATE_ID', 'greeters.hello'],
     ]);
-    expect(() => app.getElement('greeters.Hello')).toThrow(expect.objectContaining({ code: 10003 }));
+    expect(() => app.getElement('greeters.Hello')).toThrow(expect.objectContaining({ code: RuntimeCodes.ELEMENT_QUARANTINED }));
     expect(app.getElement<Greeter>('greeters.Fine').config.greeting).toBe('c');
   });
 
@@ -158,6 +159,6 @@ describe('layer precedence', () => {
 
   test('strict mode rejects an app with any diagnostic, naming it', async () => {
     const s = scenario({ 'apps/a/app.json': { name: 'a', extends: ['nope'] } });
-    await expect(s.load('a', { strict: true })).rejects.toMatchObject({ code: 10004, message: expect.stringContaining('APP_EXTENDS_UNKNOWN') });
+    await expect(s.load('a', { strict: true })).rejects.toMatchObject({ code: RuntimeCodes.APP_INVALID, message: expect.stringContaining('APP_EXTENDS_UNKNOWN') });
   });
 });

@@ -1,9 +1,9 @@
 import { authEntities } from '../../../../runtime/auth/models.js';
 import { withLease } from '../../../../runtime/db/lease.js';
 import type { ElementContext, MethodCaller } from '../../../../runtime/element.js';
-import { Code, RuntimeCodes } from '../../../../runtime/errcode.js';
+import { Code, RuntimeErrors } from '../../../../runtime/errcode.js';
 import { LoginType, type UserCard } from '../Meta/LoginType.js';
-import { FSInnerCodes, isUserGone } from './codes.js';
+import { FSInnerCodes, FSInnerErrors, isUserGone } from './feishu-errors.js';
 import type { FSInnerConfig } from './config.js';
 import { DepartmentSync, type SyncProgress } from './department-sync.js';
 import { Directory } from './directory.js';
@@ -14,6 +14,8 @@ import type { FeishuContactUser, FeishuUserInfo } from './feishu/types.js';
 import { hasLeft, Leavers } from './leavers.js';
 import { assertAuthCode, authorizeUrl, pkcePair, qrAuthorizeUrl } from './login.js';
 import { FSInnerAuthModel, fsInnerEntities } from './models.js';
+import { fsInnerAdmin } from './admin.js';
+import { sandboxCommand, sandboxDevServer } from './cli.js';
 import { migrations as fsInnerMigrations } from './migrations/index.js';
 import { EndpointPacer } from './pacing.js';
 import { departmentFactsOf, idOf, leadsAny, preferKnown, profileFromContact, profileFromUserInfo, type ContactProfile, type DepartmentFacts, type FSInnerUserDetail, type FSInnerUserInfo, type UserStatus } from './profile.js';
@@ -47,6 +49,11 @@ export interface LoginConfig {
 export class FSInnerType extends LoginType<FSInnerConfig> {
   static override entities: ReadonlyArray<Function> = [...authEntities, ...fsInnerEntities];
   static override migrations = fsInnerMigrations;
+  /** The admin page's token state, "Sync departments" and organization view (admin.ts). */
+  static admin = fsInnerAdmin;
+  /** `jit sandbox`, and `jit serve --sandbox` (cli.ts). */
+  static cli = [sandboxCommand];
+  static devServers = [sandboxDevServer];
 
   protected readonly hosts: FeishuHosts;
   protected readonly api: FeishuApi;
@@ -99,7 +106,7 @@ export class FSInnerType extends LoginType<FSInnerConfig> {
     const known = await this.directory.findUser(userId);
     const { profile, source } = await this.loginProfile(userId, info, known, contact);
     if (profile.status === 'resigned' || profile.status === 'frozen') {
-      throw new Code(FSInnerCodes.LOGIN_NOT_ALLOWED, `This Feishu user may not log in to this app: the account is ${profile.status}`, { reason: profile.status });
+      throw FSInnerErrors.LOGIN_NOT_ALLOWED.create({ why: `This Feishu user may not log in to this app: the account is ${profile.status}` }, { reason: profile.status });
     }
     await this.checkLoginAllowed(userId, profile);
     const now = this.host.now();
@@ -190,7 +197,7 @@ export class FSInnerType extends LoginType<FSInnerConfig> {
 
   /**
    * Sync the department tree (or one department) with its members; progress via onProgress.
-   * One sync per instance at a time across every process on the database (Code 10010 otherwise).
+   * One sync per instance at a time across every process on the database (RuntimeCodes.BUSY otherwise).
    */
   async syncDepartmentInfo(params: { deptId?: string; onProgress?: (progress: SyncProgress) => void } = {}): Promise<void> {
     const deptId = params.deptId === undefined ? undefined : requireId(params.deptId, 'deptId');
@@ -229,7 +236,7 @@ export class FSInnerType extends LoginType<FSInnerConfig> {
   /**
    * A logged-in user's Feishu tokens (decrypted), for calling Feishu on their behalf: the access token
    * is valid now, refreshed when under 5 minutes are left and a refresh token allows (one refresh per
-   * user at a time across processes, user-tokens.ts). Undefined when none are stored. Code 42007 when
+   * user at a time across processes, user-tokens.ts). Undefined when none are stored; throws FSInnerCodes.SIGN_IN_AGAIN when
    * the user must sign in again. Never exposed over HTTP.
    */
   async getUserTokens(params: { userId: string }): Promise<FSInnerUserTokens | undefined> {
@@ -250,7 +257,7 @@ export class FSInnerType extends LoginType<FSInnerConfig> {
     const contact = await this.api.getUser(info.open_id, 'open_id');
     const viaContact = idOf(contact, this.config.userIdType);
     if (viaContact) return { userId: viaContact, contact };
-    throw new Code(FSInnerCodes.PERMISSION_MISSING, `The Feishu app lacks a permission this call needs: userIdType "${this.config.userIdType}" needs scope contact:user.employee_id:readonly`, {
+    throw FSInnerErrors.PERMISSION_MISSING.create({ missing: `userIdType "${this.config.userIdType}" needs scope contact:user.employee_id:readonly` }, {
       scopes: ['contact:user.employee_id:readonly'],
     });
   }
@@ -280,7 +287,7 @@ export class FSInnerType extends LoginType<FSInnerConfig> {
     return { profile: preferKnown(profileFromContact(user, userId, await this.departmentFacts(user.department_ids ?? [])), profileFromUserInfo(info)), source: 'contact' };
   }
 
-  /** Hook for subclasses (e.g. an app's override restricting login to one department). Throw Code 40301 to refuse. */
+  /** Hook for subclasses (e.g. an app's override restricting login to one department). Throw `this.notAllowed(…)` (AuthCodes.LOGIN_NOT_ALLOWED) to refuse. */
   protected async checkLoginAllowed(_userId: string, _profile: ContactProfile): Promise<void> {}
 
   private isFresh(row: FSInnerAuthModel | null): boolean {
@@ -308,7 +315,7 @@ export class FSInnerType extends LoginType<FSInnerConfig> {
 
 function requireId(value: unknown, field: string): string {
   if (typeof value !== 'string' || value.length === 0 || value.length > 128) {
-    throw new Code(RuntimeCodes.INVALID_PARAMS, `Parameter ${field} must be a non-empty string of at most 128 characters.`, { field });
+    throw RuntimeErrors.INVALID_PARAMS.create({ problem: `Parameter ${field} must be a non-empty string of at most 128 characters.` }, { field });
   }
   return value;
 }

@@ -1,7 +1,7 @@
 import pLimit from 'p-limit';
 import type { FSInnerConfig } from './config.js';
 import type { Directory } from './directory.js';
-import { isUserGone } from './codes.js';
+import { isUserGone } from './feishu-errors.js';
 import { departmentIdType, ROOT_DEPARTMENT_ID, type FeishuApi } from './feishu/api.js';
 import type { FeishuContactUser, FeishuDepartment, Page } from './feishu/types.js';
 import type { Leavers } from './leavers.js';

@@ -1,5 +1,5 @@
 export { FSInnerType, FSInnerType as default, type LoginConfig } from './FSInnerType.js';
-export { FSInnerCodes } from './codes.js';
+export { FSInnerCodes, FSInnerErrors } from './feishu-errors.js';
 export type { FSInnerConfig } from './config.js';
 export type { FSInnerUserInfo, FSInnerUserDetail, DepartmentRef, ContactProfile } from './profile.js';
 export { FSInnerAuthModel, FSInnerDeptModel, FSInnerMembershipModel } from './models.js';

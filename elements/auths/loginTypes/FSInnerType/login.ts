@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { Code } from '../../../../runtime/errcode.js';
+import { FSInnerErrors } from './feishu-errors.js';
 import type { FSInnerConfig } from './config.js';
 import type { FeishuHosts } from './feishu/hosts.js';
 
@@ -11,7 +11,7 @@ const AUTH_CODE = /^[A-Za-z0-9._-]{1,512}$/;
 
 export function assertAuthCode(authCode: unknown): asserts authCode is string {
   if (typeof authCode !== 'string' || !AUTH_CODE.test(authCode)) {
-    throw new Code(40029, 'The Feishu authorization code is invalid, expired or already used: scan again', { reason: 'malformed' });
+    throw FSInnerErrors.INVALID_AUTH_CODE.create({}, { reason: 'malformed' });
   }
 }
 

@@ -1,4 +1,5 @@
 import { Code } from '../../../../runtime/errcode.js';
+import { FeishuOutOfRange } from './feishu-errors.js';
 import type { FSInnerConfig } from './config.js';
 import { ROOT_DEPARTMENT_ID, type FeishuApi } from './feishu/api.js';
 import type { ContactScopesPage, FeishuContactUser, FeishuDepartment } from './feishu/types.js';
@@ -63,7 +64,7 @@ interface Findings {
 type Probe<T> = { state: 'granted'; value?: T; feishuCode?: number; error?: unknown } | { state: 'missing'; error: unknown } | { state: 'unknown'; error: unknown };
 
 const NO_API_PERMISSION = new Set([99991672, 99991676]);
-const RANGE_ERRORS = new Set([40004, 40014, 41050]);
+const RANGE_ERRORS: ReadonlySet<number> = new Set(Object.values(FeishuOutOfRange));
 
 /**
  * Answers the questions every Feishu integration hits: do the credentials work, is a redirect URI

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource } from 'typeorm';
 import { withLease } from '../../../../runtime/db/lease.js';
-import { Code, RuntimeCodes } from '../../../../runtime/errcode.js';
-import { FSInnerCodes, messageFor } from './codes.js';
+import { Code, RuntimeCodes, RuntimeErrors } from '../../../../runtime/errcode.js';
+import { FSInnerCodes, FSInnerErrors } from './feishu-errors.js';
 import type { Directory, StoredUserTokens, UserTokens } from './directory.js';
 import type { FeishuApi } from './feishu/api.js';
 
@@ -103,7 +103,7 @@ export class UserTokenKeeper {
       if ('use' in decision) return view(decision.use);
       if (Date.now() > deadline) {
         if (stored.expiresAt > this.now()) return view(stored);
-        throw new Code(RuntimeCodes.BUSY, `Another process is still refreshing the Feishu token of user "${userId}"; try again shortly.`, { lease, userId });
+        throw RuntimeErrors.BUSY.create({ problem: `Another process is still refreshing the Feishu token of user "${userId}"; try again shortly.` }, { lease, userId });
       }
     }
   }
@@ -148,7 +148,7 @@ function view(tokens: UserTokens): FSInnerUserTokens {
 }
 
 function signInAgain(userId: string, reason: 'no_refresh_token' | 'refresh_expired' | 'signed_out', why: string): Code {
-  return new Code(FSInnerCodes.SIGN_IN_AGAIN, `${messageFor(FSInnerCodes.SIGN_IN_AGAIN)}: ${why}`, { reason, userId });
+  return FSInnerErrors.SIGN_IN_AGAIN.create({ why }, { reason, userId });
 }
 
 /** Lease names are at most 200 characters; the user's part is hashed to fit whatever the ids. */

@@ -1,10 +1,11 @@
 import { Element, type MethodCaller } from '../../../../runtime/element.js';
-import { Code } from '../../../../runtime/errcode.js';
-import { AuthCodes } from '../../../../runtime/auth/codes.js';
+import type { Code } from '../../../../runtime/errcode.js';
+import { AuthErrors } from '../../../../runtime/auth/auth-errors.js';
 import { AccountService } from '../../../../runtime/auth/accounts.js';
 import { LoginStateStore } from '../../../../runtime/auth/login-states.js';
 import { SessionStore } from '../../../../runtime/auth/sessions.js';
 import { authEntities } from '../../../../runtime/auth/models.js';
+import type { LoginElement, Role, UserCard } from '../../../../runtime/declarations/roles.js';
 
 /** What every login Type returns once it has proven who the person is. */
 export interface LoginUserInfo {
@@ -13,20 +14,18 @@ export interface LoginUserInfo {
   localUserId: string;
 }
 
-export interface UserCard {
-  name: string | null;
-  avatar?: string | null;
-  department?: string | null;
-  position?: string | null;
-}
+export type { UserCard };
 
 /**
  * Base class of every Type under auths.loginTypes.Meta: gives each login
  * method the shared local-account service and the database-backed login
  * state store, so a new login Type only writes its provider's protocol.
+ * The `login` role (inherited by every Type) is how the runtime finds login
+ * methods: the login page, the OAuth callback, the admin page.
  */
-export abstract class LoginType<Config = Readonly<Record<string, unknown>>> extends Element<Config> {
+export abstract class LoginType<Config = Readonly<Record<string, unknown>>> extends Element<Config> implements LoginElement {
   static override entities: ReadonlyArray<Function> = authEntities;
+  static roles: ReadonlyArray<Role> = ['login'];
 
   private accountService: AccountService | undefined;
   private stateStore: LoginStateStore | undefined;
@@ -45,9 +44,9 @@ export abstract class LoginType<Config = Readonly<Record<string, unknown>>> exte
     return (this.sessionStore ??= new SessionStore(this.host.dataSource, () => this.host.now()));
   }
 
-  /** The error for "genuine identity, but not let in here" (Code 40301); overrides throw it from their checks. */
+  /** The error for "genuine identity, but not let in here" (AuthCodes.LOGIN_NOT_ALLOWED); overrides throw it from their checks. */
   protected notAllowed(message: string, reason: string): Code {
-    return new Code(AuthCodes.LOGIN_NOT_ALLOWED, message, { reason });
+    return AuthErrors.LOGIN_NOT_ALLOWED.create({ why: message }, { reason });
   }
 
   /**

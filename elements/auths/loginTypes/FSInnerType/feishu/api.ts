@@ -1,5 +1,5 @@
 import { Code } from '../../../../../runtime/errcode.js';
-import { TENANT_TOKEN_REJECTED } from '../codes.js';
+import { TENANT_TOKEN_REJECTED } from '../feishu-errors.js';
 import type { FeishuHosts } from './hosts.js';
 import type { FeishuHttp, RetryPolicy } from './http.js';
 import { TenantTokenCache } from './tenant-token.js';

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import got, { type Got, type RequestError } from 'got';
 import { Code } from '../../../../../runtime/errcode.js';
-import { FSInnerCodes, mapFeishuCode, messageFor } from '../codes.js';
+import { FSInnerErrors, fromFeishu } from '../feishu-errors.js';
 
 /**
  * When a failed request may be sent again:
@@ -117,9 +117,8 @@ export class FeishuHttp {
     } catch (err) {
       const code = (err as RequestError).code;
       const mayBeConsumed = request.retry === 'undelivered' && !NEVER_DELIVERED.has(code);
-      throw new Code(
-        FSInnerCodes.FEISHU_FAILURE,
-        `${messageFor(FSInnerCodes.FEISHU_FAILURE)}: ${request.endpoint} unreachable (${code ?? 'network error'})${mayBeConsumed ? '; the authorization code may have been used, scan again' : ''}`,
+      throw FSInnerErrors.FEISHU_FAILURE.create(
+        { problem: `${request.endpoint} unreachable (${code ?? 'network error'})${mayBeConsumed ? '; the authorization code may have been used, scan again' : ''}` },
         { endpoint: request.endpoint, cause: code },
       );
     }
@@ -129,7 +128,7 @@ export class FeishuHttp {
       body = JSON.parse(response.body) as T;
       if (body === null || typeof body !== 'object') throw new Error('not an object');
     } catch {
-      const failure = new Code(FSInnerCodes.FEISHU_FAILURE, `${messageFor(FSInnerCodes.FEISHU_FAILURE)}: ${request.endpoint} answered HTTP ${response.statusCode} with a body that is not JSON`, {
+      const failure = FSInnerErrors.FEISHU_FAILURE.create({ problem: `${request.endpoint} answered HTTP ${response.statusCode} with a body that is not JSON` }, {
         endpoint: request.endpoint,
         status: response.statusCode,
         contentType: header(response.headers['content-type']),
@@ -145,13 +144,9 @@ export class FeishuHttp {
 }
 
 function feishuError(endpoint: string, feishuCode: number, body: Record<string, unknown>, status: number, logId: string | undefined): Code {
-  const code = feishuCode === -1 ? FSInnerCodes.FEISHU_FAILURE : mapFeishuCode(feishuCode);
   const feishuMsg = String(body['msg'] ?? body['error_description'] ?? body['error'] ?? '');
   const scopes = violatedScopes(body);
-  let message = messageFor(code);
-  if (code === FSInnerCodes.PERMISSION_MISSING) message += `: ${scopes.length ? `missing scope(s) ${scopes.join(', ')}` : feishuMsg}`;
-  if (code === FSInnerCodes.FEISHU_FAILURE) message += `: ${endpoint} failed (Feishu code ${feishuCode}${feishuMsg ? `, ${feishuMsg}` : ''})`;
-  return new Code(code, message, { endpoint, feishuCode, feishuMsg, status, ...(scopes.length ? { scopes } : {}), ...(logId ? { logId } : {}) });
+  return fromFeishu({ endpoint, feishuCode, feishuMsg, scopes }, { endpoint, feishuCode, feishuMsg, status, ...(scopes.length ? { scopes } : {}), ...(logId ? { logId } : {}) });
 }
 
 /**

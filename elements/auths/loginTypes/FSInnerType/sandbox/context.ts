@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { SandboxApp } from './apps.js';
-import type { CodeStore } from './codes.js';
+import type { CodeStore } from './auth-code-store.js';
 import type { ContactRange } from './contact-range.js';
 import type { EndpointName } from './endpoint-names.js';
 import type { FeishuClientSetting } from './feishu-client-setting.js';

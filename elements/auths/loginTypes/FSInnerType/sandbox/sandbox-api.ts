@@ -1,7 +1,7 @@
 // The sandbox as its users see it: what startSandbox returns and the options of its helpers. Kept apart from
 // server.ts so the control endpoints can name the Sandbox without importing the server that mounts them.
 import type { SandboxApp } from './apps.js';
-import type { CodeChallengeMethod } from './codes.js';
+import type { CodeChallengeMethod } from './auth-code-store.js';
 import type { Fault } from './faults.js';
 import type { FeishuClientSetting } from './feishu-client-setting.js';
 import type { Org } from './org.js';

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { completeApp, defaultApp, type SandboxApp } from './apps.js';
-import { CodeStore } from './codes.js';
+import { CodeStore } from './auth-code-store.js';
 import { ContactRange } from './contact-range.js';
 import type { RequestContext, Route, SandboxState } from './context.js';
 import { requestOrigin } from './browser.js';

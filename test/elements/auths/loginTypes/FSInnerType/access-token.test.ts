@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { requests, useFeishuWorld, type FeishuWorld } from './harness.js';
+import { FSInnerCodes } from '../../../../../elements/auths/loginTypes/FSInnerType/feishu-errors.js';
 
 const world = useFeishuWorld();
 
@@ -83,7 +84,7 @@ describe('getAccessToken', () => {
     w.sandbox.resetStats();
     w.sandbox.injectFault({ endpoint: 'user_get', kind: 'token_invalid', times: 2 });
 
-    await expect(w.fs().getUserInfo({ userId: 'zhangsan' })).rejects.toMatchObject({ code: 40014, details: { endpoint: 'user_get', feishuCode: 99991663 } });
+    await expect(w.fs().getUserInfo({ userId: 'zhangsan' })).rejects.toMatchObject({ code: FSInnerCodes.INVALID_ACCESS_TOKEN, details: { endpoint: 'user_get', feishuCode: 99991663 } });
     expect(stat(w, 'user_get').total).toBe(2); // one retry, not a loop
     expect(requests(w.sandbox, 'tenant_token')).toBe(1);
   });
@@ -108,7 +109,7 @@ describe('transient Feishu failures', () => {
     await w.fs().getAccessToken();
     w.sandbox.injectFault({ endpoint: 'user_get', kind: 'rate_limit', resetSeconds: 120 });
     const started = Date.now();
-    await expect(w.fs().getUserInfo({ userId: 'zhangsan' })).rejects.toMatchObject({ code: 45009, details: { feishuCode: 99991400 } });
+    await expect(w.fs().getUserInfo({ userId: 'zhangsan' })).rejects.toMatchObject({ code: FSInnerCodes.RATE_LIMITED, details: { feishuCode: 99991400 } });
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(stat(w, 'user_get').total).toBe(1);
   });
@@ -125,7 +126,7 @@ describe('transient Feishu failures', () => {
     const w = await world();
     await w.fs().getAccessToken();
     w.sandbox.injectFault({ endpoint: 'user_get', kind: 'status', status: 502, times: 100 });
-    await expect(w.fs().getUserInfo({ userId: 'lisi' })).rejects.toMatchObject({ code: 50000, details: { endpoint: 'user_get', status: 502 } });
+    await expect(w.fs().getUserInfo({ userId: 'lisi' })).rejects.toMatchObject({ code: FSInnerCodes.FEISHU_FAILURE, details: { endpoint: 'user_get', status: 502 } });
     expect(stat(w, 'user_get').total).toBe(4); // 1 + got's 3 retries
   });
 
@@ -154,7 +155,7 @@ describe('transient Feishu failures', () => {
     w.sandbox.injectFault({ endpoint: 'user_get', kind, times: 100 });
 
     const error = await w.fs().getUserInfo({ userId: 'zhangsan' }).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: 50000, details: { endpoint: 'user_get', status: 200, contentType, attempts: 4 } });
+    expect(error).toMatchObject({ code: FSInnerCodes.FEISHU_FAILURE, details: { endpoint: 'user_get', status: 200, contentType, attempts: 4 } });
     expect((error as Error).message).toContain('not JSON');
     expect(stat(w, 'user_get').total).toBe(4);
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import type { FaultKind } from '../../../../../elements/auths/loginTypes/FSInnerType/sandbox/index.js';
 import type { EndpointName } from '../../../../../elements/auths/loginTypes/FSInnerType/sandbox/index.js';
-import { FSInnerCodes } from '../../../../../elements/auths/loginTypes/FSInnerType/codes.js';
+import { FSInnerCodes } from '../../../../../elements/auths/loginTypes/FSInnerType/feishu-errors.js';
 import { useFeishuWorld, type FeishuWorld } from './harness.js';
 
 const world = useFeishuWorld();

@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { FSInnerAuthModel } from '../../../../../elements/auths/loginTypes/FSInnerType/index.js';
 import { SCOPES, type FeishuUser, type Org } from '../../../../../elements/auths/loginTypes/FSInnerType/sandbox/index.js';
-import { AuthCodes } from '../../../../../runtime/auth/codes.js';
+import { AuthCodes } from '../../../../../runtime/auth/auth-errors.js';
 import { LocalUserModel, SessionModel } from '../../../../../runtime/auth/models.js';
 import { useHttpWorld, type HttpWorld } from '../../../../runtime/http/http-world.js';
 import { INSTANCE, scanAndLogin } from './harness.js';

@@ -1,6 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { FSInnerAuthModel } from '../../../../../elements/auths/loginTypes/FSInnerType/index.js';
 import { REDIRECT_URI, requests, scanAndLogin, useFeishuWorld } from './harness.js';
+import { FSInnerCodes } from '../../../../../elements/auths/loginTypes/FSInnerType/feishu-errors.js';
 
 const world = useFeishuWorld();
 
@@ -91,7 +92,7 @@ describe('getLoginCode', () => {
     test('an unknown state is refused before Feishu is asked', async () => {
       const w = await world();
       const { code } = w.sandbox.issueCode({ userId: 'zhangsan', redirectUri: REDIRECT_URI });
-      await expect(w.fs().getLoginCode({ authCode: code, state: 'made-up' })).rejects.toMatchObject({ code: 40030, details: { reason: 'unknown' } });
+      await expect(w.fs().getLoginCode({ authCode: code, state: 'made-up' })).rejects.toMatchObject({ code: FSInnerCodes.INVALID_STATE, details: { reason: 'unknown' } });
       expect(requests(w.sandbox, 'oauth_token')).toBe(0);
     });
 
@@ -101,7 +102,7 @@ describe('getLoginCode', () => {
       const first = w.sandbox.issueCode({ userId: 'zhangsan', redirectUri: REDIRECT_URI }).code;
       const second = w.sandbox.issueCode({ userId: 'zhangsan', redirectUri: REDIRECT_URI }).code;
       await w.fs().getLoginCode({ authCode: first, state });
-      await expect(w.fs().getLoginCode({ authCode: second, state })).rejects.toMatchObject({ code: 40030, details: { reason: 'used' } });
+      await expect(w.fs().getLoginCode({ authCode: second, state })).rejects.toMatchObject({ code: FSInnerCodes.INVALID_STATE, details: { reason: 'used' } });
     });
 
     test('an expired state is refused', async () => {
@@ -109,7 +110,7 @@ describe('getLoginCode', () => {
       const { state } = await w.fs().getLoginConfig();
       w.clock.advance(61_000);
       const { code } = w.sandbox.issueCode({ userId: 'zhangsan', redirectUri: REDIRECT_URI });
-      await expect(w.fs().getLoginCode({ authCode: code, state })).rejects.toMatchObject({ code: 40030, details: { reason: 'expired' } });
+      await expect(w.fs().getLoginCode({ authCode: code, state })).rejects.toMatchObject({ code: FSInnerCodes.INVALID_STATE, details: { reason: 'expired' } });
     });
 
     test("another instance's state is refused", async () => {
@@ -119,7 +120,7 @@ describe('getLoginCode', () => {
       });
       const { state } = await w.fs('auths.loginTypes.Other').getLoginConfig();
       const { code } = w.sandbox.issueCode({ userId: 'zhangsan', redirectUri: REDIRECT_URI });
-      await expect(w.fs().getLoginCode({ authCode: code, state })).rejects.toMatchObject({ code: 40030, details: { reason: 'other_instance' } });
+      await expect(w.fs().getLoginCode({ authCode: code, state })).rejects.toMatchObject({ code: FSInnerCodes.INVALID_STATE, details: { reason: 'other_instance' } });
     });
 
     test('two concurrent logins replaying one state: exactly one wins', async () => {
@@ -128,7 +129,7 @@ describe('getLoginCode', () => {
       const codes = [0, 1, 2, 3].map(() => w.sandbox.issueCode({ userId: 'zhangsan', redirectUri: REDIRECT_URI }).code);
       const results = await Promise.allSettled(codes.map((authCode) => w.fs().getLoginCode({ authCode, state })));
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-      for (const r of results.filter((r) => r.status === 'rejected')) expect((r as PromiseRejectedResult).reason).toMatchObject({ code: 40030 });
+      for (const r of results.filter((r) => r.status === 'rejected')) expect((r as PromiseRejectedResult).reason).toMatchObject({ code: FSInnerCodes.INVALID_STATE });
     });
   });
 
@@ -136,21 +137,21 @@ describe('getLoginCode', () => {
     test('a forged code is 40029', async () => {
       const w = await world();
       const { state } = await w.fs().getLoginConfig();
-      await expect(w.fs().getLoginCode({ authCode: 'forged-code-123', state })).rejects.toMatchObject({ code: 40029, details: { feishuCode: 20003 } });
+      await expect(w.fs().getLoginCode({ authCode: 'forged-code-123', state })).rejects.toMatchObject({ code: FSInnerCodes.INVALID_AUTH_CODE, details: { feishuCode: 20003 } });
     });
 
     test('a reused code is 40029', async () => {
       const w = await world();
       const { code } = w.sandbox.issueCode({ userId: 'zhangsan' });
       await w.fs().getLoginCode({ authCode: code });
-      await expect(w.fs().getLoginCode({ authCode: code })).rejects.toMatchObject({ code: 40029 });
+      await expect(w.fs().getLoginCode({ authCode: code })).rejects.toMatchObject({ code: FSInnerCodes.INVALID_AUTH_CODE });
     });
 
     test('an expired code is 40029', async () => {
       const w = await world();
       const { code } = w.sandbox.issueCode({ userId: 'zhangsan' });
       w.clock.advance(6 * 60_000);
-      await expect(w.fs().getLoginCode({ authCode: code })).rejects.toMatchObject({ code: 40029, details: { feishuCode: 20004 } });
+      await expect(w.fs().getLoginCode({ authCode: code })).rejects.toMatchObject({ code: FSInnerCodes.INVALID_AUTH_CODE, details: { feishuCode: 20004 } });
     });
 
     test('a code with "." and "_" in it, the shape real codes take, is exchanged', async () => {
@@ -163,8 +164,8 @@ describe('getLoginCode', () => {
 
     test('a malformed code is 40029 without a request', async () => {
       const w = await world();
-      await expect(w.fs().getLoginCode({ authCode: 'bad code with spaces' })).rejects.toMatchObject({ code: 40029 });
-      await expect(w.fs().getLoginCode({ authCode: '' })).rejects.toMatchObject({ code: 40029 });
+      await expect(w.fs().getLoginCode({ authCode: 'bad code with spaces' })).rejects.toMatchObject({ code: FSInnerCodes.INVALID_AUTH_CODE });
+      await expect(w.fs().getLoginCode({ authCode: '' })).rejects.toMatchObject({ code: FSInnerCodes.INVALID_AUTH_CODE });
       expect(w.sandbox.stats().total).toBe(0);
     });
 
@@ -172,7 +173,7 @@ describe('getLoginCode', () => {
       const w = await world({ config: { appSecret: 'definitely-wrong-secret' } });
       const { code } = w.sandbox.issueCode({ userId: 'zhangsan' });
       const error = await w.fs().getLoginCode({ authCode: code }).catch((e: unknown) => e);
-      expect(error).toMatchObject({ code: 40013 });
+      expect(error).toMatchObject({ code: FSInnerCodes.CREDENTIALS_REJECTED });
       expect(JSON.stringify(error) + String((error as Error).message)).not.toContain('definitely-wrong-secret');
     });
 
@@ -180,14 +181,14 @@ describe('getLoginCode', () => {
       const w = await world();
       w.sandbox.apps[0]!.status = 'disabled';
       const { code } = w.sandbox.issueCode({ userId: 'zhangsan' });
-      await expect(w.fs().getLoginCode({ authCode: code })).rejects.toMatchObject({ code: 60020 });
+      await expect(w.fs().getLoginCode({ authCode: code })).rejects.toMatchObject({ code: FSInnerCodes.APP_UNAVAILABLE });
     });
 
     test('resigned and frozen users are not allowed to log in (40301)', async () => {
       const w = await world();
       for (const userId of ['wujiu', 'zhengshi']) {
         const { code } = w.sandbox.issueCode({ userId });
-        await expect(w.fs().getLoginCode({ authCode: code })).rejects.toMatchObject({ code: 40301 });
+        await expect(w.fs().getLoginCode({ authCode: code })).rejects.toMatchObject({ code: FSInnerCodes.LOGIN_NOT_ALLOWED });
       }
     });
 
@@ -195,7 +196,7 @@ describe('getLoginCode', () => {
       const w = await world();
       w.sandbox.injectFault({ endpoint: 'oauth_token', kind: 'status', status: 500, times: 1 } as never);
       const { code } = w.sandbox.issueCode({ userId: 'zhangsan' });
-      await expect(w.fs().getLoginCode({ authCode: code })).rejects.toMatchObject({ code: 50000 });
+      await expect(w.fs().getLoginCode({ authCode: code })).rejects.toMatchObject({ code: FSInnerCodes.FEISHU_FAILURE });
       expect(requests(w.sandbox, 'oauth_token')).toBe(1);
     });
   });
@@ -209,12 +210,12 @@ describe('binding modes', () => {
     const accounts = new AccountService(w.app.dataSource, w.clock.now);
     const existing = await accounts.createUser({ name: 'Z. San', email: email.toUpperCase() });
     expect((await scanAndLogin(w, 'zhangsan')).localUserId).toBe(existing.id);
-    await expect(scanAndLogin(w, 'lisi')).rejects.toMatchObject({ code: 40301, details: { reason: 'no_match' } });
+    await expect(scanAndLogin(w, 'lisi')).rejects.toMatchObject({ code: FSInnerCodes.LOGIN_NOT_ALLOWED, details: { reason: 'no_match' } });
   });
 
   test('existing lets in only users already synced', async () => {
     const w = await world({ config: { binding: 'existing' } });
-    await expect(scanAndLogin(w, 'zhangsan')).rejects.toMatchObject({ code: 40301 });
+    await expect(scanAndLogin(w, 'zhangsan')).rejects.toMatchObject({ code: FSInnerCodes.LOGIN_NOT_ALLOWED });
     await w.fs().syncUserInfo({ userId: 'zhangsan' });
     expect((await scanAndLogin(w, 'zhangsan')).userId).toBe('zhangsan');
   });

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { FSInnerAuthModel, FSInnerDeptModel, FSInnerMembershipModel } from '../../../../../elements/auths/loginTypes/FSInnerType/index.js';
-import { FSInnerCodes } from '../../../../../elements/auths/loginTypes/FSInnerType/codes.js';
+import { FSInnerCodes } from '../../../../../elements/auths/loginTypes/FSInnerType/feishu-errors.js';
 import { PERMISSIONS, REQUIRED_PERMISSIONS, type FeatureName, type Level } from '../../../../../elements/auths/loginTypes/FSInnerType/permissions.js';
 import type { PreflightReport } from '../../../../../elements/auths/loginTypes/FSInnerType/preflight.js';
 import { FEISHU } from '../../../../../elements/auths/loginTypes/FSInnerType/sandbox/index.js';

@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { PERMISSIONS, WHOLE_CONTACT } from '../../../../../elements/auths/loginTypes/FSInnerType/permissions.js';
 import type { PreflightReport } from '../../../../../elements/auths/loginTypes/FSInnerType/preflight.js';
-import { FSInnerCodes } from '../../../../../elements/auths/loginTypes/FSInnerType/codes.js';
+import { FSInnerCodes } from '../../../../../elements/auths/loginTypes/FSInnerType/feishu-errors.js';
 import { FEISHU, SCOPES } from '../../../../../elements/auths/loginTypes/FSInnerType/sandbox/index.js';
 import { useFeishuWorld } from './harness.js';
 

@@ -3,6 +3,7 @@ import { FSInnerAuthModel, FSInnerDeptModel, FSInnerMembershipModel } from '../.
 import type { SyncProgress } from '../../../../../elements/auths/loginTypes/FSInnerType/department-sync.js';
 import { ROOT_DEPARTMENT_ID, type FeishuUser, type Org } from '../../../../../elements/auths/loginTypes/FSInnerType/sandbox/index.js';
 import { INSTANCE, requests, scanAndLogin, useFeishuWorld, type FeishuWorld } from './harness.js';
+import { RuntimeCodes } from '../../../../../runtime/errcode.js';
 
 const world = useFeishuWorld();
 
@@ -361,7 +362,7 @@ describe('one sync at a time', () => {
     w.sandbox.injectFault({ endpoint: 'department_children', kind: 'latency', ms: 300, times: 1 } as never);
     const first = w.fs().syncDepartmentInfo();
     await new Promise((r) => setTimeout(r, 50));
-    await expect(w.fs().syncDepartmentInfo()).rejects.toMatchObject({ code: 10010 });
+    await expect(w.fs().syncDepartmentInfo()).rejects.toMatchObject({ code: RuntimeCodes.BUSY });
     await first;
     await w.fs().syncDepartmentInfo(); // the lease was released
   });

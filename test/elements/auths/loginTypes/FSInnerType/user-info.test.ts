@@ -1,7 +1,8 @@
 import { describe, expect, test } from '@jest/globals';
-import { FSInnerCodes } from '../../../../../elements/auths/loginTypes/FSInnerType/codes.js';
+import { FSInnerCodes } from '../../../../../elements/auths/loginTypes/FSInnerType/feishu-errors.js';
 import { FEISHU, SCOPES, WHOLE_CONTACT_SCOPES } from '../../../../../elements/auths/loginTypes/FSInnerType/sandbox/index.js';
 import { requests, scanAndLogin, useFeishuWorld, type FeishuWorld } from './harness.js';
+import { RuntimeCodes } from '../../../../../runtime/errcode.js';
 
 const world = useFeishuWorld();
 
@@ -108,14 +109,14 @@ describe('getUserInfo', () => {
     const w = await world();
     const error = await w.fs().getUserInfo({ userId: 'nobody-here' }).catch((e: unknown) => e);
     // The sandbox answers 41012 "user id invalid" (contract §4); it has no entry in the §6a table, so it becomes 50000 with the original kept.
-    expect(error).toMatchObject({ code: 50000, details: { endpoint: 'user_get', feishuCode: 41012 } });
+    expect(error).toMatchObject({ code: FSInnerCodes.FEISHU_FAILURE, details: { endpoint: 'user_get', feishuCode: 41012 } });
     expect((error as Error).message).toContain('41012');
     expect(requests(w.sandbox, 'user_get')).toBe(1); // a business error is not retried
   });
 
   test('an invalid userId is refused before Feishu is asked', async () => {
     const w = await world();
-    await expect(w.fs().getUserInfo({ userId: '' })).rejects.toMatchObject({ code: 10008, details: { field: 'userId' } });
+    await expect(w.fs().getUserInfo({ userId: '' })).rejects.toMatchObject({ code: RuntimeCodes.INVALID_PARAMS, details: { field: 'userId' } });
     expect(w.sandbox.stats().total).toBe(0);
   });
 
@@ -144,6 +145,6 @@ describe('getUserInfo', () => {
     expect(info.managerUserId).toBe(feishu.leader_user_id);
     expect(info.managerUserId).toMatch(/^ou_/);
     // The user_id form is not an open_id: asked that way, Feishu does not know it.
-    await expect(w.fs().getUserInfo({ userId: 'lisi' })).rejects.toMatchObject({ code: 50000, details: { feishuCode: 41012 } });
+    await expect(w.fs().getUserInfo({ userId: 'lisi' })).rejects.toMatchObject({ code: FSInnerCodes.FEISHU_FAILURE, details: { feishuCode: 41012 } });
   });
 });

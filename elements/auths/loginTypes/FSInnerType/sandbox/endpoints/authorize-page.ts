@@ -1,5 +1,5 @@
 import type { SandboxApp } from '../apps.js';
-import type { CodeChallengeMethod } from '../codes.js';
+import type { CodeChallengeMethod } from '../auth-code-store.js';
 import { findApp, type RequestContext, type Route, type SandboxState } from '../context.js';
 import { FEISHU, fail } from '../errors.js';
 import { escapeHtml, html, redirect, type Reply } from '../http.js';

@@ -1,6 +1,9 @@
 import { describe, expect, test } from '@jest/globals';
 import { rmSync, writeFileSync } from 'node:fs';
+import type { ElementHost } from '../../runtime/element.js';
 import { RuntimeCodes, type App, type Diagnostic, type ReloadEvent } from '../../runtime/index.js';
+import { Registry } from '../../runtime/registry.js';
+import { Reloader } from '../../runtime/reloader.js';
 import { useScenarios } from '../helpers/scenario.js';
 import { greeter, type Greeter } from '../helpers/platform.js';
 import { until } from '../helpers/reload.js';
@@ -69,7 +72,7 @@ describe('hot reload', () => {
     rmSync(s.path('apps/a/greeters/Hello'), { recursive: true });
     await reloaded;
     await app.settled();
-    expect(() => app.getElement('greeters.Hello')).toThrow(expect.objectContaining({ code: 10001 }));
+    expect(() => app.getElement('greeters.Hello')).toThrow(expect.objectContaining({ code: RuntimeCodes.ELEMENT_NOT_FOUND }));
     expect(app.getElement<Greeter>('greeters.Other').config.greeting).toBe('other');
   });
 
@@ -230,5 +233,39 @@ describe('last good means last good everywhere', () => {
     expect(app.getElementDefine('greeters.Hello')).toMatchObject({ quarantined: true, keptLastGood: false });
     expect(app.diagnostics).toEqual([expect.objectContaining({ code: 'JSON_SYNTAX', fullName: 'greeters.Hello' })]);
     expect(app.diagnostics[0]!.keptLastGood).toBeUndefined();
+  });
+});
+
+describe('the reloader on its own (no App, no watcher)', () => {
+  test('rebuild → validate → swap, one batch at a time, however apply() is called', async () => {
+    const s = scenario({ 'apps/a/app.json': { name: 'a' }, ...greeter('apps/a/greeters/Hello', { greeting: 'v1' }) });
+    const manifest = await s.manifest('a');
+    const host = { name: 'a', dir: manifest.dir, dataDir: s.path('data'), now: Date.now } as unknown as ElementHost;
+    const registry = new Registry(host);
+    registry.swap(manifest.build);
+    const steps: string[] = [];
+    const reloader = new Reloader(manifest.builder, registry, {
+      ignoredDirs: [],
+      entities: new Set(),
+      listener: {
+        swapped: (build) => steps.push(`swapped ${build.configs.get('greeters.Hello')?.value['greeting']}`),
+        applied: (result) => steps.push(`applied ${result.changed.join()}`),
+        failed: (problem) => steps.push(`failed ${problem.message}`),
+      },
+    });
+    const file = s.path('apps/a/greeters/Hello/Hello.json');
+    const change = { kind: 'change' as const, path: file, layer: manifest.layers[0]! };
+    writeFileSync(file, JSON.stringify({ greeting: 'v2' }));
+    const first = reloader.apply([change]);
+    writeFileSync(file, JSON.stringify({ greeting: 'v3' })); // while the first turn is still to run
+    const second = reloader.apply([change]);
+    await Promise.all([first, second]);
+    expect(steps).toEqual(['swapped v3', 'applied greeters.Hello']); // the second turn found nothing new
+    writeFileSync(file, JSON.stringify({ greeting: 'v4' }));
+    const third = reloader.apply([change]);
+    const fourth = reloader.apply([{ ...change, path: s.path('apps/a/greeters/Hello/index.ts') }]); // code: a restart notice, and a rebuild
+    await Promise.all([third, fourth]);
+    expect(steps.slice(2)).toEqual(['swapped v4', 'applied greeters.Hello', 'swapped v4', 'applied ']);
+    await reloader.close();
   });
 });

@@ -1,0 +1,111 @@
+import type { FastifyInstance } from 'fastify';
+import { adminOf, type AdminAction, type AdminDeclaration, type AdminView } from '../declarations/admin.js';
+import { Code, RuntimeErrors } from '../errcode.js';
+import { HttpErrors } from './http-errors.js';
+import type { HttpContext } from './context.js';
+import { ADMIN } from './route-policy.js';
+import { SyncRuns, type SyncRun } from './sync-runs.js';
+
+/**
+ * What Types declare for the admin page (`static admin`, runtime/declarations/admin.ts),
+ * for administrators only:
+ *
+ *   GET  /api/admin/logins                                  login instances, each with its declared status, actions, views
+ *   POST /api/admin/elements/:fullName/actions/:action      start a declared action → { runId }
+ *   GET  /api/admin/runs/:runId/events                      its progress as server-sent events ("progress"…, then "end")
+ *   GET  /api/admin/elements/:fullName/views/:view          a declared view → { nodes }
+ *
+ * Only declared methods are called; an undeclared one is 404 whether or not
+ * the class has it. Declarations are read from the instance's Type at request
+ * time, so a reload that changes them is served at once.
+ */
+export function adminSurfaceRoutes(server: FastifyInstance, ctx: HttpContext): void {
+  const runs = new SyncRuns(() => ctx.app.now());
+  const admin = { config: { policy: ADMIN } };
+
+  server.get('/api/admin/logins', admin, async () => ({
+    ok: true,
+    data: await Promise.all(
+      ctx.loginMethods().map(async (m) => {
+        const declared = adminOf(ctx.classOf(m.fullName)) ?? {};
+        return {
+          fullName: m.fullName,
+          title: m.title,
+          type: m.type,
+          status: declared.status ? await statusOf(ctx, m.fullName, declared) : null,
+          actions: (declared.actions ?? []).map((a) => ({ method: a.method, title: a.title, progress: a.progress === true, refreshes: a.refreshes ?? [], lastRun: runs.lastFor(m.fullName, a.method) ?? null })),
+          views: (declared.views ?? []).map((v) => ({ method: v.method, title: v.title, empty: v.empty ?? null })),
+        };
+      }),
+    ),
+  }));
+
+  server.post('/api/admin/elements/:fullName/actions/:action', admin, async (request) => {
+    const { fullName, action: name } = request.params as { fullName: string; action: string };
+    const action = declared(ctx, fullName, (d) => d.actions?.find((a) => a.method === name), `an action "${name}"`);
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    if (typeof body !== 'object' || Array.isArray(body) || Object.keys(body).some((k) => k !== 'params')) throw RuntimeErrors.INVALID_PARAMS.create({ problem: 'The body is { "params": { … } } (params optional).' });
+    const params = actionParams(ctx, fullName, action, body['params']);
+    const element = ctx.app.getElement<Record<string, (p: object) => Promise<unknown>>>(fullName);
+    const run = runs.start(
+      { instance: fullName, action: action.method },
+      (onProgress) => element[action.method]!.call(element, action.progress ? { ...params, onProgress } : params),
+      action.text ? (progress, status) => action.text!(progress, status) : undefined,
+    );
+    return { ok: true, data: { runId: run.id } };
+  });
+
+  // Server-sent events: one "progress" event per update, then "end".
+  server.get('/api/admin/runs/:runId/events', admin, (request, reply) => {
+    const run = runs.get((request.params as { runId: string }).runId);
+    if (!run) throw RuntimeErrors.INVALID_PARAMS.create({ problem: 'No such run.' });
+    reply.hijack();
+    const out = reply.raw;
+    out.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    const send = (r: SyncRun) => {
+      out.write(`event: progress\ndata: ${JSON.stringify(r)}\n\n`);
+      if (r.status !== 'running') {
+        out.end('event: end\ndata: {}\n\n');
+        unsubscribe();
+      }
+    };
+    const unsubscribe = runs.subscribe(run.id, send);
+    request.raw.on('close', unsubscribe);
+    send(run);
+  });
+
+  server.get('/api/admin/elements/:fullName/views/:view', admin, async (request) => {
+    const { fullName, view: name } = request.params as { fullName: string; view: string };
+    const view: AdminView = declared(ctx, fullName, (d) => d.views?.find((v) => v.method === name), `a view "${name}"`);
+    const element = ctx.app.getElement<Record<string, () => unknown>>(fullName);
+    return { ok: true, data: { nodes: view.tree(await element[view.method]!.call(element)) } };
+  });
+}
+
+/** The declared part of a live instance's admin surface; 404 when the instance or the declaration is not there. */
+function declared<T>(ctx: HttpContext, fullName: string, pick: (d: AdminDeclaration) => T | undefined, what: string): T {
+  const info = ctx.app.getElementDefine(fullName);
+  const found = info?.kind === 'instance' ? pick(adminOf(ctx.classOf(fullName)) ?? {}) : undefined;
+  if (found === undefined) throw HttpErrors.METHOD_NOT_FOUND.create({ problem: `No instance "${fullName.slice(0, 200)}" with ${what.slice(0, 120)} for the admin page.` });
+  return found;
+}
+
+/** An action's params: checked like an HTTP call when the functionList lists the method; otherwise it takes none. */
+function actionParams(ctx: HttpContext, fullName: string, action: AdminAction, params: unknown): Record<string, unknown> {
+  const spec = ctx.app.functionList(fullName).find((f) => f.name === action.method);
+  if (spec) return ctx.params.validate(spec, params);
+  if (params === undefined || (typeof params === 'object' && params !== null && !Array.isArray(params) && Object.keys(params).length === 0)) return {};
+  throw RuntimeErrors.INVALID_PARAMS.create({ problem: `${action.method} takes no parameters.` });
+}
+
+/** The declared status line; a failure to read it is shown, not thrown (the page lists every instance). */
+async function statusOf(ctx: HttpContext, fullName: string, declaration: AdminDeclaration) {
+  const status = declaration.status!;
+  try {
+    const element = ctx.app.getElement<Record<string, () => unknown>>(fullName);
+    const value: unknown = await element[status.method]!.call(element);
+    return { title: status.title, text: status.text ? status.text(value) : JSON.stringify(value), value: value ?? null };
+  } catch (err) {
+    return { title: status.title, text: `unavailable: ${Code.is(err) ? err.message : 'the element failed to answer'}`, value: null };
+  }
+}

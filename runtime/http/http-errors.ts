@@ -1,0 +1,18 @@
+import { codesOf, defineCodes, type Code } from '../errcode.js';
+
+/** Codes the HTTP layer raises itself, 10401–10500 (beside the runtime's 10001–10099). */
+export const HttpErrors = defineCodes('http', {
+  NOT_SIGNED_IN: { code: 10401, status: 401, message: 'Sign in first.' },
+  FORBIDDEN: { code: 10403, status: 403, message: 'This needs an administrator.' },
+  /** No such route, element, method or browser module: `problem` says which. */
+  METHOD_NOT_FOUND: { code: 10404, status: 404, message: '{problem}' },
+  BAD_ORIGIN: { code: 10405, status: 403, message: 'Cross-site request refused.' },
+  TOO_MANY_REQUESTS: { code: 10429, status: 429, message: 'Too many sign-in attempts; try again in {seconds} s.' },
+  /** A fault on our side; `context` is the request id, or what went wrong when that is safe to say. */
+  INTERNAL: { code: 10500, status: 500, message: 'Internal error ({context}).' },
+});
+
+export const HttpCodes = codesOf(HttpErrors);
+
+/** The JSON body of an error reply: code and message only — details may hold internal data. */
+export const errorBody = (error: Code) => ({ code: error.code, message: error.message });

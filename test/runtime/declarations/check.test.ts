@@ -1,0 +1,91 @@
+import { describe, expect, test } from '@jest/globals';
+import { declarationsProblem } from '../../../runtime/declarations/check.js';
+import { useScenarios } from '../../helpers/scenario.js';
+
+/** The loader's check of what a class declares (roles, admin, endpoints, cli, devServers). */
+class Login {
+  async getLoginConfig() {
+    return {};
+  }
+  async loginWithCode() {
+    return { localUserId: 'x' };
+  }
+  async describeUser() {
+    return undefined;
+  }
+  status() {
+    return {};
+  }
+  async sync() {}
+  async tree() {
+    return [];
+  }
+  async onEvent() {
+    return undefined;
+  }
+}
+
+const withStatics = (statics: Record<string, unknown>, base: Function = Login): Function => Object.assign(class extends (base as typeof Login) {}, statics);
+
+const good = {
+  roles: ['login'],
+  admin: { status: { method: 'status', title: 'State' }, actions: [{ method: 'sync', title: 'Sync', progress: true, refreshes: ['tree'] }], views: [{ method: 'tree', title: 'Tree', tree: () => [] }] },
+  endpoints: [{ method: 'POST', path: 'events/in', access: 'public', body: 'raw', handler: 'onEvent' }],
+  cli: [{ name: 'do-it', description: 'does it', options: [{ flags: '--x <x>', description: 'x' }], arguments: [{ name: '<appDir>', description: 'app' }], run: async () => 0 }],
+  devServers: [{ option: '--companion [port]', description: 'a companion', start: async () => ({ close: async () => undefined }) }],
+};
+
+describe('declarationsProblem', () => {
+  test('a full, correct set of declarations passes; so does a class that declares nothing', () => {
+    expect(declarationsProblem(withStatics(good), { meta: false })).toBeUndefined();
+    expect(declarationsProblem(class {}, { meta: false })).toBeUndefined();
+  });
+
+  test.each([
+    ['an unknown role', { roles: ['superuser'] }, 'unknown role "superuser"'],
+    ['a role whose methods are missing', { roles: ['login'], describeUser: undefined }, 'names "describeUser", which the class does not implement'],
+    ['a status without title', { admin: { status: { method: 'status' } } }, '`static admin.status` must be'],
+    ['an action naming no method of the class', { admin: { actions: [{ method: 'nope', title: 'Nope' }] } }, 'names "nope", which the class does not implement'],
+    ['an action refreshing an undeclared view', { admin: { actions: [{ method: 'sync', title: 'Sync', refreshes: ['tree'] }] } }, 'refreshes a view it does not declare'],
+    ['a view without tree()', { admin: { views: [{ method: 'tree', title: 'Tree' }] } }, 'views` must be { method, title, tree(value), empty? }'],
+    ['an endpoint without access', { endpoints: [{ method: 'POST', path: 'events', handler: 'onEvent' }] }, 'there is no default'],
+    ['an endpoint path with a leading slash', { endpoints: [{ method: 'POST', path: '/events', access: 'public', handler: 'onEvent' }] }, 'path must be segments'],
+    ['an endpoint method outside the list', { endpoints: [{ method: 'OPTIONS', path: 'events', access: 'public', handler: 'onEvent' }] }, 'method must be one of GET, POST, PUT, PATCH, DELETE'],
+    ['the same endpoint twice', { endpoints: [good.endpoints[0], good.endpoints[0]] }, 'declared twice'],
+    ['an endpoint handler the class lacks', { endpoints: [{ method: 'GET', path: 'x', access: 'user', handler: 'missing' }] }, 'names "missing"'],
+    ['a command name with spaces', { cli: [{ name: 'do it', description: 'x', run: async () => 0 }] }, 'lower-case letters'],
+    ['a command without run', { cli: [{ name: 'do-it', description: 'x' }] }, 'needs a description and run'],
+    ['a dev server option without --', { devServers: [{ option: 'companion', description: 'x', start: async () => ({}) }] }, "such as '--companion [port]'"],
+    ['endpoints that are not a list', { endpoints: { method: 'POST' } }, '`static endpoints` must be an array'],
+  ])('refuses %s', (_name, statics, message) => {
+    const { describeUser, ...rest } = statics as Record<string, unknown>;
+    const cls = withStatics(rest);
+    if ('describeUser' in statics) Object.defineProperty(cls.prototype, 'describeUser', { value: describeUser }); // a login element without it
+    expect(declarationsProblem(cls, { meta: false })).toContain(message);
+  });
+
+  test('a Meta may leave the methods its declarations name abstract; its Types may not', () => {
+    const meta = withStatics({ roles: ['login'], admin: { actions: [{ method: 'sync', title: 'Sync' }] } }, class {});
+    expect(declarationsProblem(meta, { meta: true })).toBeUndefined();
+    expect(declarationsProblem(meta, { meta: false })).toContain('The "login" role names "getLoginConfig"');
+  });
+});
+
+const scenario = useScenarios();
+
+describe('in the loader', () => {
+  test('a Type with a malformed declaration is MODULE_EXPORT_INVALID and its instances are quarantined; the rest of the app loads', async () => {
+    const s = scenario({
+      'apps/a/app.json': { name: 'a' },
+      'apps/a/hooks/BadType/e.json': { title: 'Bad', type: 'things.Meta', backendBundleEntry: 'index.ts' },
+      'apps/a/hooks/BadType/index.ts': `export function extend(Base: any) { return class extends Base { static endpoints = [{ method: 'POST', path: 'events', access: 'public', handler: 'onEvent' }]; }; }`,
+      'apps/a/hooks/Bad/e.json': { title: 'Bad one', type: 'hooks.BadType' },
+      'apps/a/greeters/Hello/e.json': { title: 'Hello', type: 'things.GreeterType' },
+      'apps/a/greeters/Hello/Hello.json': { greeting: 'hi' },
+    });
+    const app = await s.load('a');
+    expect(app.diagnostics).toContainEqual(expect.objectContaining({ code: 'MODULE_EXPORT_INVALID', fullName: 'hooks.BadType', message: expect.stringContaining('The endpoint POST events names "onEvent", which the class does not implement.') }));
+    expect(app.getElementDefine('hooks.Bad')?.quarantined).toBe(true);
+    expect(app.getElementDefine('greeters.Hello')?.quarantined).toBe(false);
+  });
+});
