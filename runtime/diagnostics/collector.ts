@@ -19,7 +19,8 @@ export interface DiagnosticContext {
  * own collector, which is what quarantine reads).
  */
 export class DiagnosticCollector {
-  private readonly items: Diagnostic[] = [];
+  /** Made on the first report: most collectors (one per element per build) never get one. */
+  private items: Diagnostic[] | undefined;
 
   constructor(
     private readonly context: DiagnosticContext = {},
@@ -46,16 +47,18 @@ export class DiagnosticCollector {
   }
 
   get list(): readonly Diagnostic[] {
-    return this.items;
+    return this.items ?? NONE;
   }
 
   hasErrors(): boolean {
-    for (let i = 0; i < this.items.length; i++) if (isError(this.items[i]!)) return true;
+    const items = this.items;
+    if (items === undefined) return false;
+    for (let i = 0; i < items.length; i++) if (isError(items[i]!)) return true;
     return false;
   }
 
   private record(d: Diagnostic): void {
-    this.items.push(d);
+    (this.items ??= []).push(d);
     this.parent?.record(d);
   }
 
@@ -66,3 +69,5 @@ export class DiagnosticCollector {
     return missing;
   }
 }
+
+const NONE: readonly Diagnostic[] = Object.freeze([]);
