@@ -1,5 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { defaultApp, startSandbox, type Sandbox } from '../../elements/auths/loginTypes/FSInnerType/sandbox/index.js';
+import { createTestDatabase } from '../helpers/database.js';
+import { tempDir, writeTree } from '../helpers/fixture.js';
+import { freePort } from '../helpers/ports.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -74,4 +79,45 @@ export async function syncOutcome(base: string, runId: string, cookie: string): 
     .filter((c) => c.startsWith('event: progress'))
     .map((c) => JSON.parse(c.slice(c.indexOf('data: ') + 6)));
   return updates.at(-1);
+}
+
+export interface ServerPair {
+  sandbox: Sandbox;
+  a: ServerProcess;
+  b: ServerProcess;
+  /** Stops both servers and the sandbox, drops the database and removes the app folder. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Two `jit serve` processes of one demo app on one database (SQLite file, or a fresh database on the
+ * suite's server engine) and one Feishu sandbox: a team running several servers behind a load balancer.
+ * `config` is merged into the login instance's config, `env` into both servers' environment.
+ */
+export async function startServerPair(options: { appName?: string; config?: Record<string, unknown>; env?: Record<string, string> } = {}): Promise<ServerPair> {
+  const temp = tempDir('jit-mp-');
+  const [portA, portB] = [await freePort(), await freePort()];
+  const sandbox = await startSandbox({ rate: 0, apps: [{ ...defaultApp(), redirectUris: [portA, portB].map((p) => `http://127.0.0.1:${p}/login/callback`) }] });
+  writeTree(temp.dir, {
+    'apps/demo/app.json': { name: options.appName ?? 'demo' },
+    'apps/demo/auths/loginTypes/FSInnerExample/e.json': { title: 'Feishu', type: 'auths.loginTypes.FSInnerType' },
+    'apps/demo/auths/loginTypes/FSInnerExample/FSInnerExample.json': { appId: sandbox.appId, appSecret: '${FEISHU_APP_SECRET}', domain: sandbox.baseUrl, ...options.config },
+  });
+  const database = await createTestDatabase();
+  const env = { JIT_DATABASE_URL: database.url ?? `sqlite:${join(temp.dir, 'shared.sqlite')}`, FEISHU_APP_SECRET: sandbox.appSecret, ...options.env };
+  const appDir = join(temp.dir, 'apps/demo');
+  const a = await startServer(appDir, portA, env); // migrates first; B then finds the schema ready
+  const b = await startServer(appDir, portB, env);
+  return {
+    sandbox,
+    a,
+    b,
+    async stop() {
+      await a.stop();
+      await b.stop();
+      await sandbox.close();
+      await database.drop();
+      temp.cleanup();
+    },
+  };
 }

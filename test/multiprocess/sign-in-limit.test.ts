@@ -1,12 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { join } from 'node:path';
 import { HttpCodes } from '../../runtime/http/http-errors.js';
-import { defaultApp, startSandbox, type Sandbox } from '../../elements/auths/loginTypes/FSInnerType/sandbox/index.js';
-import { createTestDatabase, ENGINE, type TestDatabase } from '../helpers/database.js';
-import { tempDir, writeTree } from '../helpers/fixture.js';
-import { freePort } from '../helpers/ports.js';
+import type { Sandbox } from '../../elements/auths/loginTypes/FSInnerType/sandbox/index.js';
+import { ENGINE } from '../helpers/database.js';
 import { REDIS_URL, redisReachable } from '../helpers/redis.js';
-import { post, startServer, type ServerProcess } from './servers.js';
+import { post, startServerPair, type ServerPair, type ServerProcess } from './servers.js';
 
 const FS = '/api/auths/loginTypes/FSInnerExample';
 const LIMIT = 4;
@@ -23,39 +20,20 @@ describe.each([
   { store: `the ${ENGINE} database`, redis: false },
   ...(redisUp ? [{ store: 'Redis', redis: true }] : []),
 ])('two server processes share one sign-in budget per client, counted in $store', ({ redis }) => {
+  let pair: ServerPair;
   let sandbox: Sandbox;
-  let database: TestDatabase;
   let a: ServerProcess;
   let b: ServerProcess;
-  const temp = tempDir('jit-limit-');
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ rate: 0, apps: [defaultApp()] });
-    const appName = `limit${Math.random().toString(36).slice(2, 8)}`; // a fresh key space in a shared Redis
-    writeTree(temp.dir, {
-      'apps/demo/app.json': { name: appName },
-      'apps/demo/auths/loginTypes/FSInnerExample/e.json': { title: 'Feishu', type: 'auths.loginTypes.FSInnerType' },
-      'apps/demo/auths/loginTypes/FSInnerExample/FSInnerExample.json': { appId: sandbox.appId, appSecret: '${FEISHU_APP_SECRET}', domain: sandbox.baseUrl },
+    pair = await startServerPair({
+      appName: `limit${Math.random().toString(36).slice(2, 8)}`, // a fresh key space in a shared Redis
+      env: { JIT_LOGIN_RATE_LIMIT: String(LIMIT), ...(redis ? { JIT_REDIS_URL: REDIS_URL } : {}) },
     });
-    database = await createTestDatabase();
-    const env: Record<string, string> = {
-      JIT_DATABASE_URL: database.url ?? `sqlite:${join(temp.dir, 'shared.sqlite')}`,
-      FEISHU_APP_SECRET: sandbox.appSecret,
-      JIT_LOGIN_RATE_LIMIT: String(LIMIT),
-      ...(redis ? { JIT_REDIS_URL: REDIS_URL } : {}),
-    };
-    const appDir = join(temp.dir, 'apps/demo');
-    a = await startServer(appDir, await freePort(), env);
-    b = await startServer(appDir, await freePort(), env);
+    ({ sandbox, a, b } = pair);
   }, 90_000);
 
-  afterAll(async () => {
-    await a?.stop();
-    await b?.stop();
-    await sandbox?.close();
-    await database?.drop();
-    temp.cleanup();
-  });
+  afterAll(async () => pair?.stop());
 
   test(`alternating between the servers, the client gets ${LIMIT} sign-in requests in all, not ${LIMIT} at each`, async () => {
     const statuses: number[] = [];

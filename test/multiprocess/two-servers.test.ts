@@ -1,11 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { join } from 'node:path';
-import { defaultApp, startSandbox, type Sandbox } from '../../elements/auths/loginTypes/FSInnerType/sandbox/index.js';
+import type { Sandbox } from '../../elements/auths/loginTypes/FSInnerType/sandbox/index.js';
 import { AuthCodes } from '../../runtime/auth/auth-errors.js';
-import { createTestDatabase, ENGINE, type TestDatabase } from '../helpers/database.js';
-import { tempDir, writeTree } from '../helpers/fixture.js';
-import { freePort } from '../helpers/ports.js';
-import { get, post, startServer, startSync, syncOutcome, type ServerProcess } from './servers.js';
+import { ENGINE } from '../helpers/database.js';
+import { get, post, startServerPair, startSync, syncOutcome, type ServerPair, type ServerProcess } from './servers.js';
 import { RuntimeCodes } from '../../runtime/errcode.js';
 
 const FS = '/api/auths/loginTypes/FSInnerExample';
@@ -16,35 +13,17 @@ const FS = '/api/auths/loginTypes/FSInnerExample';
  * but the database.
  */
 describe(`two server processes on one ${ENGINE} database`, () => {
+  let pair: ServerPair;
   let sandbox: Sandbox;
-  let database: TestDatabase;
   let a: ServerProcess;
   let b: ServerProcess;
-  const temp = tempDir('jit-mp-');
 
   beforeAll(async () => {
-    const [portA, portB] = [await freePort(), await freePort()];
-    const callbacks = [portA, portB].map((p) => `http://127.0.0.1:${p}/login/callback`);
-    sandbox = await startSandbox({ rate: 0, apps: [{ ...defaultApp(), redirectUris: callbacks }] });
-    writeTree(temp.dir, {
-      'apps/demo/app.json': { name: 'demo' },
-      'apps/demo/auths/loginTypes/FSInnerExample/e.json': { title: 'Feishu', type: 'auths.loginTypes.FSInnerType' },
-      'apps/demo/auths/loginTypes/FSInnerExample/FSInnerExample.json': { appId: sandbox.appId, appSecret: '${FEISHU_APP_SECRET}', domain: sandbox.baseUrl, adminUserIds: ['zhangsan'] },
-    });
-    database = await createTestDatabase();
-    const env = { JIT_DATABASE_URL: database.url ?? `sqlite:${join(temp.dir, 'shared.sqlite')}`, FEISHU_APP_SECRET: sandbox.appSecret };
-    const appDir = join(temp.dir, 'apps/demo');
-    a = await startServer(appDir, portA, env); // migrates first; B then finds the schema ready
-    b = await startServer(appDir, portB, env);
+    pair = await startServerPair({ config: { adminUserIds: ['zhangsan'] } });
+    ({ sandbox, a, b } = pair);
   }, 90_000);
 
-  afterAll(async () => {
-    await a?.stop();
-    await b?.stop();
-    await sandbox?.close();
-    await database?.drop();
-    temp.cleanup();
-  });
+  afterAll(async () => pair?.stop());
 
   test('a login state issued by A is consumed at B, once', async () => {
     const issued = await post(a.base, `${FS}/getLoginConfig`, {});
