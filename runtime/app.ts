@@ -18,12 +18,15 @@ import { collectEntities, collectMigrations } from './loader/modules.js';
 import { newest, readManifest, type AppManifest, type ManifestOptions } from './manifest.js';
 import { Registry, type SwapResult } from './registry.js';
 import { Reloader } from './reloader.js';
+import { ServiceRunner } from './services.js';
 
 export type { ElementInfo, Explanation } from './element-queries.js';
 
 export interface LoadAppOptions extends ManifestOptions {
   /** Pick up folder and config edits while running (@parcel/watcher). Default false. */
   watch?: boolean;
+  /** Run what Types declare to run while served (`static services`: long connections, schedules); `jit serve` sets it. Default false. */
+  services?: boolean;
   /** Reject with every diagnostic instead of quarantining (for CI). */
   strict?: boolean;
   /** Database URL; default `JIT_DATABASE_URL`, else SQLite in dataDir. */
@@ -68,6 +71,7 @@ export async function loadApp(dir: string, options: LoadAppOptions = {}): Promis
   });
   const app = new App(manifest, dataDir, dataSource, options.clock ?? Date.now, secrets);
   if (options.watch) await app.watch();
+  if (options.services) await app.startServices();
   return app;
 }
 
@@ -84,6 +88,7 @@ export class App extends EventEmitter implements ElementHost, ElementCatalog {
   private readonly registry: Registry;
   private readonly queries: ElementQueries;
   private reloader: Reloader | undefined;
+  private services: ServiceRunner | undefined;
   private closed = false;
   private build: Build;
   private readonly entities: Set<Function>;
@@ -221,6 +226,13 @@ export class App extends EventEmitter implements ElementHost, ElementCatalog {
     await this.reloader.start();
   }
 
+  /** Starts the services of every live instance (services.ts); loadApp's `services: true` does this. */
+  async startServices(): Promise<void> {
+    if (this.services || this.closed) return;
+    this.services = new ServiceRunner(this);
+    await this.services.start();
+  }
+
   /** Resolves when every file change seen so far has been applied (tests and tools wait on this). */
   async settled(): Promise<void> {
     await this.reloader?.settled();
@@ -230,6 +242,7 @@ export class App extends EventEmitter implements ElementHost, ElementCatalog {
     if (this.closed) return;
     this.closed = true;
     await this.reloader?.close();
+    this.services?.stop();
     await Promise.allSettled(this.registry.drain().map((instance) => instance.close()));
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
     this.removeAllListeners();

@@ -58,7 +58,7 @@ export async function serve(appDir: string, options: ServeOptions, io: CliIo): P
   }
   let app: App | undefined;
   try {
-    app = await loadApp(appDir, { watch: options.watch, env, ...(options.migrate ? { migrate: true } : {}) });
+    app = await loadApp(appDir, { watch: options.watch, services: true, env, ...(options.migrate ? { migrate: true } : {}) });
     for (const d of app.diagnostics) io.err(`jit: ${d.severity} ${d.code} ${d.fullName ?? ''}: ${d.message}`);
     app.on('diagnostic', (d: { severity: string; code: string; fullName?: string; message: string }) => io.err(`jit: ${d.severity} ${d.code} ${d.fullName ?? ''}: ${d.message}`));
     const limit = env['JIT_LOGIN_RATE_LIMIT'];

@@ -3,7 +3,7 @@ import { ROLE_METHODS, ROLES, type Role } from './roles.js';
 
 /**
  * Checks a loaded class's declarations (roles, admin, endpoints, cli,
- * devServers) when the loader builds it, so a malformed one fails that Type
+ * devServers, services) when the loader builds it, so a malformed one fails that Type
  * (MODULE_EXPORT_INVALID, quarantined with its instances) instead of the
  * HTTP layer or the CLI later. A Type must implement every method its
  * declarations name; a Meta may leave them abstract. Returns the first
@@ -16,7 +16,7 @@ export function declarationsProblem(cls: Function, options: { meta: boolean }): 
     if (!options.meta && typeof (cls.prototype as Record<string, unknown>)[name] !== 'function') return `${what} names "${name}", which the class does not implement.`;
     return undefined;
   };
-  return rolesProblem(statics['roles'], method) ?? adminProblem(statics['admin'], method) ?? endpointsProblem(statics['endpoints'], method) ?? cliProblem(statics['cli'], statics['devServers']);
+  return rolesProblem(statics['roles'], method) ?? adminProblem(statics['admin'], method) ?? endpointsProblem(statics['endpoints'], method) ?? cliProblem(statics['cli'], statics['devServers']) ?? servicesProblem(statics['services'], method);
 }
 
 type MethodCheck = (name: unknown, what: string) => string | undefined;
@@ -114,6 +114,19 @@ function cliProblem(cli: unknown, devServers: unknown): string | undefined {
       if (!isObject(d) || typeof d['option'] !== 'string' || !/^--[a-z][a-z0-9-]*( (<[^>]+>|\[[^\]]+\]))?$/.test(d['option'])) return "Each of `static devServers` needs an option such as '--companion [port]'.";
       if (!isText(d['description']) || typeof d['start'] !== 'function') return `The dev server ${d['option']} needs a description and start(value, context).`;
     }
+  }
+  return undefined;
+}
+
+function servicesProblem(services: unknown, method: MethodCheck): string | undefined {
+  if (services === undefined) return undefined;
+  if (!Array.isArray(services)) return '`static services` must be an array of { name, method }.';
+  const names = new Set<unknown>();
+  for (const service of services) {
+    if (!isObject(service) || !isText(service['name'])) return 'Each of `static services` must be { name, method }.';
+    const problem = method(service['method'], `The service "${String(service['name'])}"`) ?? (names.has(service['name']) ? `\`static services\` declares "${String(service['name'])}" twice.` : undefined);
+    if (problem) return problem;
+    names.add(service['name']);
   }
   return undefined;
 }

@@ -36,6 +36,7 @@ export const DiagnosticCatalogue = {
   CONFIG_ENV_MISSING: { severity: 'error', hint: 'Set the environment variable before starting, or replace the placeholder with a value.' },
   CONFIG_ENV_FORBIDDEN: { severity: 'error', hint: 'JIT_* variables configure the runtime itself and are never substituted into element configs; write the value or use another variable.' },
   INSTANCE_CREATE_FAILED: { severity: 'error', hint: 'The Type\'s constructor threw for this config; fix the config or the Type.' },
+  SERVICE_FAILED: { severity: 'error', hint: 'A service the Type runs while served (static services) failed to start; the message says why. The element\'s methods still answer.' },
   RESTART_REQUIRED: { severity: 'warning', hint: 'Code and model changes are loaded at start: restart the app to pick this one up.' },
 } as const;
 
