@@ -50,31 +50,19 @@ export class Registry {
    * version" is answered by isServingLastGood(), never written into them.
    */
   swap(build: Build): { result: SwapResult; closing: Element[] } {
-    const next = new Map<string, LiveElement>();
     const result: SwapResult = { added: [], changed: [], removed: [], kept: [] };
     const closing: Element[] = [];
-    for (const entry of build.manifest.entries.values()) {
-      const previous = this.live.get(entry.fullName);
-      if (isQuarantined(entry)) {
-        if (previous) {
-          next.set(entry.fullName, previous);
-          result.kept.push(entry.fullName);
-        }
-        continue;
+    if (build.onlyChanged) {
+      // Every other entry is the very object already live: place only these (in place; a swap is synchronous).
+      for (const id of build.onlyChanged) {
+        this.kept.delete(id);
+        this.place(id, build.manifest.entries.get(id)!, build, this.live, result, closing);
       }
-      const instance = entry.kind === 'instance';
-      const cls = instance ? build.classes.get(entry.typeChain[0]!) : build.classes.get(entry.fullName);
-      const candidate: LiveElement = { entry, cls, config: build.configs.get(entry.fullName) };
-      if (!previous) result.added.push(entry.fullName);
-      else if (previous.entry.definition !== entry.definition || previous.cls !== cls || previous.config !== candidate.config) {
-        result.changed.push(entry.fullName);
-        this.forget(entry.fullName, closing);
-      } else {
-        next.set(entry.fullName, { ...previous, entry }); // same element, fresher manifest data
-        continue;
-      }
-      next.set(entry.fullName, candidate);
+      for (const id of result.kept) this.kept.add(id);
+      return { result, closing };
     }
+    const next = new Map<string, LiveElement>();
+    for (const entry of build.manifest.entries.values()) this.place(entry.fullName, entry, build, next, result, closing);
     for (const id of this.live.keys()) {
       if (!next.has(id)) {
         result.removed.push(id);
@@ -84,6 +72,30 @@ export class Registry {
     this.live = next;
     this.kept = new Set(result.kept);
     return { result, closing };
+  }
+
+  /** Puts the build's entry for `id` into `next`: the last good version when it is broken, the live one when nothing that matters changed. */
+  private place(id: string, entry: ManifestEntry, build: Build, next: Map<string, LiveElement>, result: SwapResult, closing: Element[]): void {
+    const previous = this.live.get(id);
+    if (isQuarantined(entry)) {
+      if (previous) {
+        next.set(id, previous);
+        result.kept.push(id);
+      }
+      return;
+    }
+    const cls = entry.kind === 'instance' ? build.classes.get(entry.typeChain[0]!) : build.classes.get(id);
+    const config = build.configs.get(id);
+    if (!previous) result.added.push(id);
+    else if (previous.entry.definition !== entry.definition || previous.cls !== cls || previous.config !== config) {
+      result.changed.push(id);
+      this.forget(id, closing);
+    } else {
+      // Same element; fresher manifest data (a new object only when the entry is one).
+      next.set(id, previous.entry === entry ? previous : { ...previous, entry });
+      return;
+    }
+    next.set(id, { entry, cls, config });
   }
 
   has(id: string): boolean {

@@ -27,6 +27,7 @@ export interface ReloaderOptions {
  *   batch from the watcher (watcher.ts: one queue, never two batches at once)
  *     → refresh: re-read changed files into the cache; re-scan a layer whose folders or e.json files came or went
  *     → rebuild: the loader pipeline (loader/build.ts), re-doing only what changed
+ *       (a config-only edit re-binds just those instances: Builder.update)
  *     → validate: what a running process cannot take — changed code, new models — is RESTART_REQUIRED
  *     → swap: the registry takes the build in one step (a broken element keeps its last good version)
  *     → close the instances it replaced
@@ -75,22 +76,26 @@ export class Reloader {
     const { builder } = this;
     const notices: Diagnostic[] = [];
     const rescan = new Set<FileChange['layer']>();
-    let changed = false;
+    const changedFiles: string[] = [];
     for (const change of changes) {
       if (change.kind === 'addDir' || change.kind === 'unlinkDir' || (isElementFile(change.path) && change.kind !== 'change')) rescan.add(change.layer);
       if (isCodeFile(change.path)) {
         if (change.kind !== 'unlink') notices.push(diagnostic('RESTART_REQUIRED', `Code changed in ${change.path}; the running app still uses the code it started with.`, { file: change.path }));
         continue;
       }
-      if (change.kind === 'add' || change.kind === 'change') changed = builder.files.refresh(change.path) || changed;
-      else builder.files.invalidate(change.path);
+      if (change.kind === 'add' || change.kind === 'change') {
+        if (builder.files.refresh(change.path)) changedFiles.push(change.path);
+      } else {
+        builder.files.invalidate(change.path);
+        changedFiles.push(change.path);
+      }
     }
-    if (!changed && rescan.size === 0 && notices.length === 0) return;
+    if (changedFiles.length === 0 && rescan.size === 0 && notices.length === 0) return;
     for (const layer of rescan) builder.rescan(layer);
 
     let build: Build;
     try {
-      build = await builder.build();
+      build = await builder.update(changedFiles, rescan.size > 0);
     } catch (err) {
       this.options.listener.failed(diagnostic('MODULE_LOAD_FAILED', `Reload failed: ${(err as Error).message}`));
       return;

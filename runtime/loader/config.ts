@@ -47,9 +47,13 @@ export class ConfigBinder {
     private readonly env: Env,
   ) {}
 
+  /** Config file path → the instance it configures, as of the last bindAll (what an edit can be traced to). */
+  readonly owners = new Map<string, string>();
+
   bindAll(manifest: Manifest): Map<string, BoundConfig> {
     const bound = new Map<string, BoundConfig>();
     const contracts = new Map<string, ConfigContract | Diagnostic>();
+    this.owners.clear();
     for (const entry of manifest.entries.values()) {
       if (entry.kind !== 'instance' || !entry.definition || entry.diagnostics.hasErrors()) continue;
       const type = manifest.entries.get(entry.typeChain[0]!)!;
@@ -60,14 +64,36 @@ export class ConfigBinder {
         if ('code' in contract) type.diagnostics.add([contract]);
       }
       if ('code' in contract) continue; // the Type is quarantined; propagation marks this instance
-      const result = this.bindCached(entry.definition, contract);
-      if ('diagnostics' in result) entry.diagnostics.add(result.diagnostics);
-      else {
-        bound.set(entry.fullName, result);
-        if (result.warnings) entry.diagnostics.add(result.warnings);
-      }
+      const result = this.bindEntry(entry, contract);
+      if (result) bound.set(entry.fullName, result);
     }
     return bound;
+  }
+
+  /**
+   * Re-binds one instance whose config file changed, against its Type's
+   * contract (validators are cached, so this is one file's work). Undefined
+   * when the Type's contract itself is broken: then only a full bindAll tells
+   * the whole story.
+   */
+  rebind(manifest: Manifest, entry: ManifestEntry): { bound: BoundConfig | undefined } | undefined {
+    const type = manifest.entries.get(entry.typeChain[0]!);
+    if (!type || !entry.definition) return undefined;
+    const contract = this.contractOf(type);
+    if ('code' in contract) return undefined;
+    return { bound: this.bindEntry(entry, contract) };
+  }
+
+  private bindEntry(entry: ManifestEntry, contract: ConfigContract): BoundConfig | undefined {
+    const definition = entry.definition!;
+    this.owners.set(this.configPath(definition, contract.fileTemplate), entry.fullName);
+    const result = this.bindCached(definition, contract);
+    if ('diagnostics' in result) {
+      entry.diagnostics.add(result.diagnostics);
+      return undefined;
+    }
+    if (result.warnings) entry.diagnostics.add(result.warnings);
+    return result;
   }
 
   private contractOf(type: ManifestEntry): ConfigContract | Diagnostic {
