@@ -5,9 +5,10 @@ import type { ElementInfo } from './element-queries.js';
 /** What the runner needs of an App. */
 export interface ServiceHost {
   listElements(filter: { kind: 'instance' }): ElementInfo[];
+  getElementDefine(id: string): ElementInfo | undefined;
   getElement<T = unknown>(id: string): T;
-  on(event: 'reload', listener: () => void): unknown;
-  off(event: 'reload', listener: () => void): unknown;
+  on(event: 'reload', listener: (event: { added: string[]; changed: string[] }) => void): unknown;
+  off(event: 'reload', listener: (event: { added: string[]; changed: string[] }) => void): unknown;
   emit(event: 'diagnostic', d: Diagnostic): boolean;
 }
 
@@ -20,7 +21,11 @@ export interface ServiceHost {
  */
 export class ServiceRunner {
   private readonly started = new WeakSet<object>();
-  private readonly onReload = () => void this.startAll();
+  /** After a reload only what it added or changed can need starting: a reload costs what it changed. */
+  private readonly onReload = (event: { added: string[]; changed: string[] }) => {
+    const infos = [...event.added, ...event.changed].map((id) => this.host.getElementDefine(id)).filter((info): info is ElementInfo => info?.kind === 'instance');
+    void this.startAll(infos);
+  };
   private running = false;
 
   constructor(private readonly host: ServiceHost) {}
@@ -37,9 +42,9 @@ export class ServiceRunner {
     this.host.off('reload', this.onReload);
   }
 
-  private async startAll(): Promise<void> {
+  private async startAll(infos: readonly ElementInfo[] = this.host.listElements({ kind: 'instance' })): Promise<void> {
     const starting: Array<Promise<void>> = [];
-    for (const info of this.host.listElements({ kind: 'instance' })) {
+    for (const info of infos) {
       if (!this.running || info.quarantined) continue;
       let services;
       try {

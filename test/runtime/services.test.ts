@@ -27,7 +27,7 @@ const served = (dir: string, greeting: string) => ({
 const log = (): string[] => ((globalThis as Record<string, unknown>)['__servicesLog'] ??= []) as string[];
 
 describe('services: work a Type runs per instance while the app is served', () => {
-  test('each live instance is started once; a reload starts the instance that replaced an old one, whose close() stopped it', async () => {
+  test('each live instance is started once; a reload starts the instances it added or put in place of old ones, whose close() stopped them', async () => {
     log().length = 0;
     const s = scenario({ ...servedPlatform(), 'apps/a/app.json': { name: 'a' }, ...served('apps/a/things/One', 'one'), ...served('apps/a/things/Two', 'two') });
     const app = await s.load('a', { watch: true, services: true });
@@ -37,6 +37,10 @@ describe('services: work a Type runs per instance while the app is served', () =
     await until(app, () => log().includes('start uno'));
     expect(log().filter((l) => l.startsWith('start'))).toHaveLength(3);
     expect(log()).toContain('close one');
+
+    s.write(served('apps/a/things/Three', 'three'));
+    await until(app, () => log().includes('start three'));
+    expect(log().filter((l) => l === 'start two')).toHaveLength(1);
 
     await app.close();
     expect(log()).toEqual(expect.arrayContaining(['close uno', 'close two']));
