@@ -5,34 +5,54 @@
  * declared and knows nothing else of the element.
  *
  *   static admin: AdminDeclaration = {
- *     status: { method: 'tokenStatus', title: 'Tenant token', text: (s) => (s.cached ? 'cached' : 'not cached') },
- *     actions: [{ method: 'syncDepartmentInfo', title: 'Sync departments', progress: true, refreshes: ['getOrgTree'] }],
- *     views: [{ method: 'getOrgTree', title: 'Organization', tree: (rows) => rows.map(…) }],
+ *     status: [
+ *       { method: 'tokenStatus', title: 'Tenant token', text: (s) => (s.cached ? 'cached' : 'not cached') },
+ *       { method: 'schedule', title: 'Next sync', text: (s) => s.next ?? 'not scheduled' },
+ *     ],
+ *     actions: [
+ *       { method: 'syncDepartmentInfo', title: 'Sync departments', progress: true, refreshes: ['getOrgTree'] },
+ *       { method: 'retryEvent', title: 'Retry event', params: true, button: false, refreshes: ['failedEvents'] },
+ *     ],
+ *     views: [
+ *       { method: 'getOrgTree', title: 'Organization', tree: (rows) => rows.map(…) },
+ *       { method: 'failedEvents', title: 'Failed events', table: (events) => ({
+ *           columns: ['Event', 'Error'],
+ *           rows: events.map((e) => ({ cells: [e.id, e.error], actions: [{ action: 'retryEvent', title: 'Retry', params: { eventId: e.id } }] })),
+ *         }) },
+ *     ],
  *   };
  *
- * The functions (`text`, `tree`) run on the server, so a Type shapes what the
- * page shows without shipping browser code.
+ * The functions (`text`, `tree`, `table`) run on the server, so a Type shapes
+ * what the page shows without shipping browser code.
  */
 export interface AdminDeclaration {
-  status?: AdminStatus;
+  /** One status line, or several (shown in order). */
+  status?: AdminStatus | ReadonlyArray<AdminStatus>;
   actions?: ReadonlyArray<AdminAction>;
   views?: ReadonlyArray<AdminView>;
 }
 
 /** One line about the instance's state, shown beside it. */
 export interface AdminStatus {
-  /** Called with no arguments (may be async); its answer also goes to the page as `value`. */
+  /** Called with no arguments (may be async); its answer also goes to the page as `value`. Lines naming the same method share one call. */
   method: string;
   title: string;
   /** The line shown; default the answer as JSON. */
   text?(value: any): string;
 }
 
-/** A button that runs a method in the background, with its outcome (and progress) streamed to the page. */
+/** A button (or a table row's button) that runs a method in the background, with its outcome (and progress) streamed to the page. */
 export interface AdminAction {
   /** Called as `method({ ...params, onProgress })`; params are checked against the functionList entry of that name, if any. */
   method: string;
   title: string;
+  /**
+   * The action takes params (a flat object of strings, numbers and booleans: ADMIN_PARAMS_LIMITS), as a
+   * table row's action sends them. Without it the admin API refuses any param.
+   */
+  params?: boolean;
+  /** A button beside the instance (started with no params); default true. False for an action started only from table rows. */
+  button?: boolean;
   /** The method reports progress through `onProgress(progress)`; each update reaches the page as it happens. */
   progress?: boolean;
   /** The line shown for a progress update or the end ('done'); default the status. A failure shows its message. */
@@ -41,15 +61,27 @@ export interface AdminAction {
   refreshes?: ReadonlyArray<string>;
 }
 
-/** Read-only data drawn on the page. */
-export interface AdminView {
+/** Read-only data drawn on the page: a tree or a table, by which function it declares. */
+export type AdminView = AdminTreeView | AdminTableView;
+
+interface AdminViewBase {
   /** Called with no arguments (may be async). */
   method: string;
   title: string;
-  /** Shown when the tree has no node. */
+  /** Shown when the tree has no node, or the table no row. */
   empty?: string;
+}
+
+export interface AdminTreeView extends AdminViewBase {
   /** The method's answer as tree nodes: a node whose parent is not in the list is a root. */
   tree(value: any): AdminTreeNode[];
+  table?: never;
+}
+
+export interface AdminTableView extends AdminViewBase {
+  /** The method's answer as a table; checked when served (each row one cell per column, row actions declared). */
+  table(value: any): AdminTable;
+  tree?: never;
 }
 
 export interface AdminTreeNode {
@@ -58,8 +90,55 @@ export interface AdminTreeNode {
   label: string;
 }
 
+export interface AdminTable {
+  columns: string[];
+  rows: AdminTableRow[];
+}
+
+export interface AdminTableRow {
+  /** One text per column. */
+  cells: string[];
+  /** Buttons on the row; the page redraws the view when one ends. */
+  actions?: AdminRowAction[];
+}
+
+/** Runs a declared action with these params; an action that takes any must declare `params: true`. */
+export interface AdminRowAction {
+  /** The method of one of `static admin.actions`. */
+  action: string;
+  title: string;
+  params: AdminParams;
+}
+
+export type AdminParams = Record<string, string | number | boolean>;
+
+/** What params an admin action may be sent: few, short, flat. */
+export const ADMIN_PARAMS_LIMITS = { keys: 20, keyLength: 64, textLength: 500 } as const;
+
+const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Why `params` is not a flat object of scalars within ADMIN_PARAMS_LIMITS, or undefined. */
+export function adminParamsProblem(params: unknown): string | undefined {
+  if (params === null || typeof params !== 'object' || Array.isArray(params)) return 'params must be an object of strings, numbers and booleans.';
+  const entries = Object.entries(params);
+  if (entries.length > ADMIN_PARAMS_LIMITS.keys) return `params may have at most ${ADMIN_PARAMS_LIMITS.keys} keys.`;
+  for (const [key, value] of entries) {
+    if (key.length > ADMIN_PARAMS_LIMITS.keyLength || !PARAM_NAME.test(key) || key === '__proto__') return `params: ${JSON.stringify(key.slice(0, ADMIN_PARAMS_LIMITS.keyLength))} is not a parameter name (letters, digits and _).`;
+    if (typeof value === 'string' ? value.length > ADMIN_PARAMS_LIMITS.textLength : !(typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value)))) {
+      return `params.${key} must be a string of at most ${ADMIN_PARAMS_LIMITS.textLength} characters, a finite number or a boolean.`;
+    }
+  }
+  return undefined;
+}
+
 /** A class's admin declaration (its own or inherited `static admin`), or undefined. */
 export function adminOf(cls: unknown): AdminDeclaration | undefined {
   const admin = typeof cls === 'function' ? (cls as { admin?: unknown }).admin : undefined;
   return admin !== null && typeof admin === 'object' ? (admin as AdminDeclaration) : undefined;
+}
+
+/** The declared status lines, one or several, as a list. */
+export function statusLinesOf(admin: AdminDeclaration): ReadonlyArray<AdminStatus> {
+  const { status } = admin;
+  return status === undefined ? [] : Array.isArray(status) ? status : [status as AdminStatus];
 }

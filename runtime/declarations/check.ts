@@ -42,17 +42,23 @@ function adminProblem(admin: unknown, method: MethodCheck): string | undefined {
   if (admin === undefined) return undefined;
   if (!isObject(admin)) return '`static admin` must be an object { status?, actions?, views? }.';
   const { status, actions = [], views = [] } = admin;
-  if (status !== undefined) {
-    if (!isObject(status) || !isText(status['title']) || !optionalFunction(status['text'])) return '`static admin.status` must be { method, title, text?(value) }.';
-    const problem = method(status['method'], '`static admin.status`');
+  // One status line, or a list of them (each named by its index, so the broken one is found).
+  const lines = Array.isArray(status) ? status : status === undefined ? [] : [status];
+  for (const [i, line] of lines.entries()) {
+    const where = Array.isArray(status) ? `\`static admin.status[${i}]\`` : '`static admin.status`';
+    if (!isObject(line) || !isText(line['title']) || !optionalFunction(line['text'])) return `${where} must be { method, title, text?(value) } (status may also be an array of them).`;
+    const problem = method(line['method'], where);
     if (problem) return problem;
   }
   if (!Array.isArray(views)) return '`static admin.views` must be an array.';
   const viewNames = new Set<unknown>();
   for (const view of views) {
-    if (!isObject(view) || !isText(view['title']) || typeof view['tree'] !== 'function' || (view['empty'] !== undefined && typeof view['empty'] !== 'string')) {
-      return 'Each of `static admin.views` must be { method, title, tree(value), empty? }.';
-    }
+    const shape = 'Each of `static admin.views` must be { method, title, tree(value) or table(value), empty? }.';
+    if (!isObject(view) || !isText(view['title']) || (view['empty'] !== undefined && typeof view['empty'] !== 'string')) return shape;
+    // A view is drawn one way: the page picks tree or table by which function is there.
+    const draws = (['tree', 'table'] as const).filter((f) => view[f] !== undefined);
+    if (draws.length === 2) return `The view "${String(view['method'])}" of \`static admin\` declares both tree() and table(); a view is one or the other.`;
+    if (draws.length === 0 || typeof view[draws[0]!] !== 'function') return shape;
     const problem = method(view['method'], 'A view of `static admin`') ?? (viewNames.has(view['method']) ? `\`static admin.views\` declares "${String(view['method'])}" twice.` : undefined);
     if (problem) return problem;
     viewNames.add(view['method']);
@@ -60,8 +66,9 @@ function adminProblem(admin: unknown, method: MethodCheck): string | undefined {
   if (!Array.isArray(actions)) return '`static admin.actions` must be an array.';
   const actionNames = new Set<unknown>();
   for (const action of actions) {
-    if (!isObject(action) || !isText(action['title']) || !optionalFunction(action['text']) || (action['progress'] !== undefined && typeof action['progress'] !== 'boolean')) {
-      return 'Each of `static admin.actions` must be { method, title, progress?, text?(progress, status), refreshes? }.';
+    const flag = (name: string) => action[name] === undefined || typeof action[name] === 'boolean';
+    if (!isObject(action) || !isText(action['title']) || !optionalFunction(action['text']) || !flag('progress') || !flag('params') || !flag('button')) {
+      return 'Each of `static admin.actions` must be { method, title, params?: boolean, button?: boolean, progress?: boolean, text?(progress, status), refreshes? }.';
     }
     const problem = method(action['method'], 'An action of `static admin`') ?? (actionNames.has(action['method']) ? `\`static admin.actions\` declares "${String(action['method'])}" twice.` : undefined);
     if (problem) return problem;

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { adminOf, type AdminAction, type AdminDeclaration, type AdminView } from '../declarations/admin.js';
+import { adminOf, adminParamsProblem, statusLinesOf, type AdminAction, type AdminDeclaration, type AdminView } from '../declarations/admin.js';
 import { Code, RuntimeErrors } from '../errcode.js';
+import { drawView } from './admin-views.js';
 import { HttpErrors } from './http-errors.js';
 import type { HttpContext } from './context.js';
 import { ADMIN } from './route-policy.js';
@@ -10,10 +11,10 @@ import { SyncRuns, type SyncRun } from './sync-runs.js';
  * What Types declare for the admin page (`static admin`, runtime/declarations/admin.ts),
  * for administrators only:
  *
- *   GET  /api/admin/logins                                  login instances, each with its declared status, actions, views
- *   POST /api/admin/elements/:fullName/actions/:action      start a declared action → { runId }
+ *   GET  /api/admin/logins                                  login instances, each with its declared status lines, actions, views
+ *   POST /api/admin/elements/:fullName/actions/:action      start a declared action, body { params? } → { runId }
  *   GET  /api/admin/runs/:runId/events                      its progress as server-sent events ("progress"…, then "end")
- *   GET  /api/admin/elements/:fullName/views/:view          a declared view → { nodes }
+ *   GET  /api/admin/elements/:fullName/views/:view          a declared view → { kind: 'tree', nodes } | { kind: 'table', columns, rows }
  *
  * Only declared methods are called; an undeclared one is 404 whether or not
  * the class has it. Declarations are read from the instance's Type at request
@@ -32,15 +33,16 @@ export function adminSurfaceRoutes(server: FastifyInstance, ctx: HttpContext): v
           fullName: m.fullName,
           title: m.title,
           type: m.type,
-          status: declared.status ? await statusOf(ctx, m.fullName, declared) : null,
-          actions: (declared.actions ?? []).map((a) => ({ method: a.method, title: a.title, progress: a.progress === true, refreshes: a.refreshes ?? [], lastRun: runs.lastFor(m.fullName, a.method) ?? null })),
-          views: (declared.views ?? []).map((v) => ({ method: v.method, title: v.title, empty: v.empty ?? null })),
+          status: await statusLines(ctx, m.fullName, declared),
+          actions: (declared.actions ?? []).map((a) => ({ method: a.method, title: a.title, params: a.params === true, button: a.button !== false, progress: a.progress === true, refreshes: a.refreshes ?? [], lastRun: runs.lastFor(m.fullName, a.method) ?? null })),
+          views: (declared.views ?? []).map((v) => ({ method: v.method, title: v.title, kind: v.tree ? 'tree' : 'table', empty: v.empty ?? null })),
         };
       }),
     ),
   }));
 
-  server.post('/api/admin/elements/:fullName/actions/:action', admin, async (request) => {
+  // Params are a few short scalars (a table row's event id, …): the body is capped well below the server's limit.
+  server.post('/api/admin/elements/:fullName/actions/:action', { ...admin, bodyLimit: ACTION_BODY_LIMIT }, async (request) => {
     const { fullName, action: name } = request.params as { fullName: string; action: string };
     const action = declared(ctx, fullName, (d) => d.actions?.find((a) => a.method === name), `an action "${name}"`);
     const body = (request.body ?? {}) as Record<string, unknown>;
@@ -78,7 +80,7 @@ export function adminSurfaceRoutes(server: FastifyInstance, ctx: HttpContext): v
     const { fullName, view: name } = request.params as { fullName: string; view: string };
     const view: AdminView = declared(ctx, fullName, (d) => d.views?.find((v) => v.method === name), `a view "${name}"`);
     const element = ctx.app.getElement<Record<string, () => unknown>>(fullName);
-    return { ok: true, data: { nodes: view.tree(await element[view.method]!.call(element)) } };
+    return { ok: true, data: drawView(view, adminOf(ctx.classOf(fullName)) ?? {}, await element[view.method]!.call(element)) };
   });
 }
 
@@ -90,22 +92,43 @@ function declared<T>(ctx: HttpContext, fullName: string, pick: (d: AdminDeclarat
   return found;
 }
 
-/** An action's params: checked like an HTTP call when the functionList lists the method; otherwise it takes none. */
+const ACTION_BODY_LIMIT = 16 * 1024;
+
+/**
+ * An action's params: a flat object of scalars, only for an action declaring `params: true`, and then
+ * checked like an HTTP call when the functionList lists the method. No params (absent or {}) is always fine.
+ */
 function actionParams(ctx: HttpContext, fullName: string, action: AdminAction, params: unknown): Record<string, unknown> {
+  if (params === undefined) params = {};
+  const problem = adminParamsProblem(params);
+  if (problem) throw RuntimeErrors.INVALID_PARAMS.create({ problem });
+  if (Object.keys(params as object).length > 0 && action.params !== true) {
+    throw RuntimeErrors.INVALID_PARAMS.create({ problem: `The admin action "${action.method}" takes no params: its declaration does not say params: true.` });
+  }
   const spec = ctx.app.functionList(fullName).find((f) => f.name === action.method);
-  if (spec) return ctx.params.validate(spec, params);
-  if (params === undefined || (typeof params === 'object' && params !== null && !Array.isArray(params) && Object.keys(params).length === 0)) return {};
-  throw RuntimeErrors.INVALID_PARAMS.create({ problem: `${action.method} takes no parameters.` });
+  return spec ? ctx.params.validate(spec, params) : { ...(params as object) };
 }
 
-/** The declared status line; a failure to read it is shown, not thrown (the page lists every instance). */
-async function statusOf(ctx: HttpContext, fullName: string, declaration: AdminDeclaration) {
-  const status = declaration.status!;
-  try {
-    const element = ctx.app.getElement<Record<string, () => unknown>>(fullName);
-    const value: unknown = await element[status.method]!.call(element);
-    return { title: status.title, text: status.text ? status.text(value) : JSON.stringify(value), value: value ?? null };
-  } catch (err) {
-    return { title: status.title, text: `unavailable: ${Code.is(err) ? err.message : 'the element failed to answer'}`, value: null };
-  }
+/** The declared status lines, in order; lines naming one method share its answer. A failure is shown, not thrown (the page lists every instance). */
+async function statusLines(ctx: HttpContext, fullName: string, declaration: AdminDeclaration) {
+  const answers = new Map<string, Promise<unknown>>();
+  const answer = (method: string) => {
+    if (!answers.has(method)) {
+      answers.set(method, (async () => {
+        const element = ctx.app.getElement<Record<string, () => unknown>>(fullName);
+        return element[method]!.call(element);
+      })());
+    }
+    return answers.get(method)!;
+  };
+  return Promise.all(
+    statusLinesOf(declaration).map(async (status) => {
+      try {
+        const value = await answer(status.method);
+        return { method: status.method, title: status.title, text: status.text ? status.text(value) : JSON.stringify(value), value: value ?? null };
+      } catch (err) {
+        return { method: status.method, title: status.title, text: `unavailable: ${Code.is(err) ? err.message : 'the element failed to answer'}`, value: null };
+      }
+    }),
+  );
 }

@@ -16,7 +16,7 @@ const TYPES: Record<string, string> = { js: 'text/javascript; charset=utf-8', cs
  * inside the folder of the definition that declares it; no other path is served.
  */
 export function assetRoutes(server: FastifyInstance, ctx: HttpContext): void {
-  for (const name of ['api.js', 'login.js', 'home.js', 'admin.js', 'style.css']) {
+  for (const name of ['api.js', 'login.js', 'home.js', 'admin.js', 'admin-surface.js', 'style.css']) {
     const body = readFileSync(new URL(name, PUBLIC_DIR), 'utf8');
     server.get(`/jit/${name}`, { config: { policy: PUBLIC } }, async (_request, reply) => reply.type(TYPES[name.split('.').pop()!]!).header('cache-control', 'no-cache').send(body));
   }

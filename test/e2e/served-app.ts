@@ -4,7 +4,7 @@ import type { Browser } from 'playwright-core';
 import { defaultApp, startSandbox, type Sandbox } from '../../elements/auths/loginTypes/FSInnerType/sandbox/index.js';
 import { createHttpServer } from '../../runtime/http/server.js';
 import { loadApp, type App } from '../../runtime/index.js';
-import { tempDir, writeTree } from '../helpers/fixture.js';
+import { tempDir, writeTree, type Tree } from '../helpers/fixture.js';
 import { freePort } from '../helpers/ports.js';
 import { launch } from './browser.js';
 
@@ -23,7 +23,7 @@ export interface ServedApp {
  * A demo app with one Feishu login instance, served on a real port next to a
  * sandbox that knows its callback URL, plus a Chromium to drive it.
  */
-export async function serveDemoApp(options: { env?: (sandbox: Sandbox) => Record<string, string>; watch?: boolean; secretInConfig?: boolean } = {}): Promise<ServedApp> {
+export async function serveDemoApp(options: { env?: (sandbox: Sandbox) => Record<string, string>; watch?: boolean; secretInConfig?: boolean; tree?: Tree } = {}): Promise<ServedApp> {
   mkdirSync(artifacts, { recursive: true });
   const temp = tempDir('jit-e2e-');
   const port = await freePort();
@@ -40,6 +40,7 @@ export async function serveDemoApp(options: { env?: (sandbox: Sandbox) => Record
       redirectUri: `${base}/login/callback`,
       adminUserIds: ['zhangsan'],
     },
+    ...options.tree, // further elements, e.g. a fixture Type
   });
   const app = await loadApp(join(temp.dir, 'apps/demo'), { env: options.env?.(sandbox) ?? {}, dataDir: join(temp.dir, 'data'), watch: options.watch ?? false });
   const server = await createHttpServer(app, { logLevel: false });

@@ -1,18 +1,9 @@
 // The admin page: element tree with diagnostics and roles; the login methods (role "login"), each with what its Type
-// declares for this page (`static admin`: a status line, actions with live progress, views drawn as trees); and a form
-// (drawn from the Type's config JSON Schema) that creates and edits login instances. It names no element.
+// declares for this page (`static admin`, drawn by admin-surface.js: status lines, actions with live progress, views
+// drawn as trees or tables); and a form (drawn from the Type's config JSON Schema) that creates and edits login
+// instances. It names no element.
 import { api, INTERNAL_ERROR } from '/jit/api.js';
-
-const el = (tag, props = {}, ...children) => {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(props)) {
-    if (key === 'dataset') Object.assign(node.dataset, value);
-    else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
-    else node[key] = value;
-  }
-  node.append(...children.filter((c) => c !== null && c !== undefined));
-  return node;
-};
+import { actionControl, drawViews, el, statusLines } from '/jit/admin-surface.js';
 
 function elementTree({ app, elements, diagnostics }) {
   const children = new Map();
@@ -40,92 +31,18 @@ function elementTree({ app, elements, diagnostics }) {
   return el('div', {}, el('p', { textContent: `Layers: ${app.layers.join(' → ')}` }), el('ul', { className: 'tree' }, ...roots.map(item)), el('h3', { textContent: 'Diagnostics' }), problems);
 }
 
-/** A declared view's nodes ({ id, parentId, label }) as nested lists: a node whose parent is not listed is a root. */
-function nodeTree(nodes, empty) {
-  const children = new Map();
-  const ids = new Set(nodes.map((n) => n.id));
-  for (const n of nodes) {
-    const parent = n.parentId !== undefined && n.parentId !== null && ids.has(n.parentId) ? n.parentId : null;
-    children.set(parent, [...(children.get(parent) ?? []), n]);
-  }
-  const item = (n) =>
-    el('li', { dataset: { testid: 'view-node', nodeId: n.id } }, el('span', { textContent: n.label }), children.has(n.id) ? el('ul', {}, ...children.get(n.id).map(item)) : null);
-  return nodes.length ? el('ul', { className: 'tree' }, ...(children.get(null) ?? []).map(item)) : el('p', { textContent: empty ?? 'Nothing to show.' });
-}
-
-const viewsBox = () => document.getElementById('admin-views');
-const viewKey = (fullName, method) => `${fullName}#${method}`;
-
-/** One section per declared view of each login instance (GET /api/admin/elements/:fullName/views/:view). */
-function drawViews(logins) {
-  viewsBox().replaceChildren(
-    ...logins.flatMap((login) =>
-      login.views.map((view) =>
-        el(
-          'section',
-          { dataset: { testid: 'admin-view', view: viewKey(login.fullName, view.method) } },
-          el('h2', { textContent: logins.length > 1 ? `${view.title} — ${login.title}` : view.title }),
-          el('div', { className: 'view-body', textContent: view.empty ?? 'Loading…' }),
-        ),
-      ),
-    ),
-  );
-  return Promise.all(logins.flatMap((login) => login.views.map((view) => showView(login.fullName, view))));
-}
-
-async function showView(fullName, view) {
-  const section = [...viewsBox().querySelectorAll('[data-testid="admin-view"]')].find((s) => s.dataset.view === viewKey(fullName, view.method));
-  const body = section?.querySelector('.view-body');
-  if (!body) return;
-  try {
-    const { nodes } = await api.get(`/api/admin/elements/${encodeURIComponent(fullName)}/views/${encodeURIComponent(view.method)}`);
-    body.replaceChildren(nodeTree(nodes, view.empty));
-  } catch (error) {
-    body.replaceChildren(el('p', { className: 'error', textContent: `${error.message} (code ${error.code})` }));
-  }
-}
-
-/** A declared action: a button that starts it and a line that follows its run (server-sent events). */
-function actionControl(login, action) {
-  const last = action.lastRun;
-  const progress = el('span', {
-    className: 'progress',
-    dataset: { testid: 'action-progress', action: action.method },
-    textContent: last ? `last run: ${last.status === 'failed' ? `failed: ${last.text}` : last.text}` : 'never run',
-  });
-  const button = el('button', {
-    type: 'button',
-    textContent: action.title,
-    dataset: { testid: 'action-button', action: action.method },
-    onclick: async () => {
-      button.disabled = true;
-      try {
-        const { runId } = await api.post(`/api/admin/elements/${encodeURIComponent(login.fullName)}/actions/${encodeURIComponent(action.method)}`, {});
-        const events = new EventSource(`/api/admin/runs/${encodeURIComponent(runId)}/events`);
-        events.addEventListener('progress', (event) => {
-          const run = JSON.parse(event.data);
-          progress.textContent = run.status === 'failed' ? `failed: ${run.text}` : run.text;
-          progress.dataset.status = run.status;
-        });
-        events.addEventListener('end', async () => {
-          events.close();
-          button.disabled = false;
-          await Promise.all(action.refreshes.map((method) => login.views.find((v) => v.method === method)).filter(Boolean).map((view) => showView(login.fullName, view)));
-        });
-      } catch (error) {
-        button.disabled = false;
-        progress.textContent = `${error.message} (code ${error.code})`;
-        progress.dataset.status = 'failed';
-      }
-    },
-  });
-  return el('span', { className: 'action' }, button, ' ', progress);
-}
-
 function loginRow(login) {
-  const status = login.status ? el('span', { className: 'status', dataset: { testid: 'admin-status' }, textContent: `${login.status.title}: ${login.status.text}` }) : null;
   const edit = el('button', { type: 'button', className: 'secondary', textContent: 'Edit', dataset: { testid: 'edit-button', fullName: login.fullName }, onclick: () => editInstance(login.fullName) });
-  return el('li', { dataset: { fullName: login.fullName } }, el('strong', { textContent: login.title }), ` (${login.fullName}) `, status, ' ', ...login.actions.flatMap((a) => [actionControl(login, a), ' ']), edit);
+  const lines = statusLines(login);
+  return el(
+    'li',
+    { dataset: { fullName: login.fullName } },
+    el('strong', { textContent: login.title }),
+    ` (${login.fullName}) `,
+    lines.length ? el('span', { className: 'status-lines' }, ...lines.flatMap((line) => [line, ' '])) : null,
+    ...login.actions.filter((a) => a.button).flatMap((a) => [actionControl(login, a), ' ']),
+    edit,
+  );
 }
 
 

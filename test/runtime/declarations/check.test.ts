@@ -41,13 +41,34 @@ describe('declarationsProblem', () => {
     expect(declarationsProblem(class {}, { meta: false })).toBeUndefined();
   });
 
+  test('the richer admin shapes pass: status lines, a table view, actions taking params or without a button', () => {
+    const admin = {
+      status: [
+        { method: 'status', title: 'State' },
+        { method: 'status', title: 'Again', text: () => 'x' },
+      ],
+      actions: [{ method: 'sync', title: 'Retry', params: true, button: false, refreshes: ['tree'] }],
+      views: [{ method: 'tree', title: 'Rows', empty: 'none', table: () => ({ columns: [], rows: [] }) }],
+    };
+    expect(declarationsProblem(withStatics({ ...good, admin }), { meta: false })).toBeUndefined();
+    expect(declarationsProblem(withStatics({ ...good, admin: { ...admin, status: [] } }), { meta: false })).toBeUndefined();
+  });
+
   test.each([
     ['an unknown role', { roles: ['superuser'] }, 'unknown role "superuser"'],
     ['a role whose methods are missing', { roles: ['login'], describeUser: undefined }, 'names "describeUser", which the class does not implement'],
     ['a status without title', { admin: { status: { method: 'status' } } }, '`static admin.status` must be'],
     ['an action naming no method of the class', { admin: { actions: [{ method: 'nope', title: 'Nope' }] } }, 'names "nope", which the class does not implement'],
     ['an action refreshing an undeclared view', { admin: { actions: [{ method: 'sync', title: 'Sync', refreshes: ['tree'] }] } }, 'refreshes a view it does not declare'],
-    ['a view without tree()', { admin: { views: [{ method: 'tree', title: 'Tree' }] } }, 'views` must be { method, title, tree(value), empty? }'],
+    ['a view without tree()', { admin: { views: [{ method: 'tree', title: 'Tree' }] } }, 'views` must be { method, title, tree(value) or table(value), empty? }'],
+    ['a view with a table that is not a function', { admin: { views: [{ method: 'tree', title: 'Tree', table: { columns: [] } }] } }, 'tree(value) or table(value)'],
+    ['a view with both tree() and table()', { admin: { views: [{ method: 'tree', title: 'Tree', tree: () => [], table: () => ({ columns: [], rows: [] }) }] } }, 'The view "tree" of `static admin` declares both tree() and table()'],
+    ['a table view naming no method of the class', { admin: { views: [{ method: 'rows', title: 'Rows', table: () => ({ columns: [], rows: [] }) }] } }, 'A view of `static admin` names "rows", which the class does not implement'],
+    ['a status line in a list without title', { admin: { status: [{ method: 'status', title: 'One' }, { method: 'status' }] } }, '`static admin.status[1]` must be { method, title, text?(value) }'],
+    ['a status line in a list naming no method of the class', { admin: { status: [{ method: 'status', title: 'One' }, { method: 'nope', title: 'Two' }] } }, '`static admin.status[1]` names "nope", which the class does not implement'],
+    ['a status that is neither a line nor a list', { admin: { status: 'status' } }, '`static admin.status` must be { method, title, text?(value) } (status may also be an array of them)'],
+    ['an action whose params is not a boolean', { admin: { actions: [{ method: 'sync', title: 'Sync', params: ['id'] }] } }, 'params?: boolean'],
+    ['an action whose button is not a boolean', { admin: { actions: [{ method: 'sync', title: 'Sync', button: 'no' }] } }, 'button?: boolean'],
     ['an endpoint without access', { endpoints: [{ method: 'POST', path: 'events', handler: 'onEvent' }] }, 'there is no default'],
     ['an endpoint path with a leading slash', { endpoints: [{ method: 'POST', path: '/events', access: 'public', handler: 'onEvent' }] }, 'path must be segments'],
     ['an endpoint method outside the list', { endpoints: [{ method: 'OPTIONS', path: 'events', access: 'public', handler: 'onEvent' }] }, 'method must be one of GET, POST, PUT, PATCH, DELETE'],

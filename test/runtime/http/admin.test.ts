@@ -30,9 +30,9 @@ describe('admin API', () => {
         fullName: FS,
         title: 'Feishu login',
         type: 'auths.loginTypes.FSInnerType',
-        status: { title: 'Tenant token', text: expect.stringMatching(/^cached until \d\d:\d\d:\d\d UTC$/), value: { cached: true, expiresAt: expect.any(Number) } },
-        actions: [{ method: 'syncDepartmentInfo', title: 'Sync departments', progress: true, refreshes: ['getOrgTree'], lastRun: null }],
-        views: [{ method: 'getOrgTree', title: 'Organization', empty: expect.any(String) }],
+        status: expect.arrayContaining([{ method: 'tokenStatus', title: 'Tenant token', text: expect.stringMatching(/^cached until \d\d:\d\d:\d\d UTC$/), value: { cached: true, expiresAt: expect.any(Number) } }]),
+        actions: expect.arrayContaining([{ method: 'syncDepartmentInfo', title: 'Sync departments', params: expect.any(Boolean), button: true, progress: true, refreshes: ['getOrgTree'], lastRun: null }]),
+        views: expect.arrayContaining([{ method: 'getOrgTree', title: 'Organization', kind: 'tree', empty: expect.any(String) }]),
       },
     ]);
   });
@@ -61,19 +61,12 @@ describe('admin API', () => {
     expect(logins[0].actions[0].lastRun).toMatchObject({ id: runId, status: 'done' });
   });
 
-  test('passes declared params, checked against the functionList entry of that method', async () => {
+  test('a body other than { params } is refused', async () => {
     const w = await httpWorld();
     const admin = await w.signIn('zhangsan');
-    const bad = await w.inject({ method: 'POST', url: `/api/admin/elements/${FS}/actions/syncDepartmentInfo`, payload: { params: { deptId: 7 } }, headers: { cookie: admin } });
-    expect([bad.statusCode, bad.json().code]).toEqual([400, RuntimeCodes.INVALID_PARAMS]);
     const stray = await w.inject({ method: 'POST', url: `/api/admin/elements/${FS}/actions/syncDepartmentInfo`, payload: { deptId: 'x' }, headers: { cookie: admin } });
     expect([stray.statusCode, stray.json().code]).toEqual([400, RuntimeCodes.INVALID_PARAMS]);
-    const one = w.sandbox.org.department('engineering').open_department_id;
-    const start = await w.inject({ method: 'POST', url: `/api/admin/elements/${FS}/actions/syncDepartmentInfo`, payload: { params: { deptId: one } }, headers: { cookie: admin } });
-    const events = await w.inject({ method: 'GET', url: `/api/admin/runs/${start.json().data.runId}/events`, headers: { cookie: admin } });
-    expect(events.body).toContain('"status":"done"');
-    const { nodes } = (await w.inject({ method: 'GET', url: `/api/admin/elements/${FS}/views/getOrgTree`, headers: { cookie: admin } })).json().data;
-    expect(nodes.map((n: { id: string }) => n.id)).toEqual([one]);
+    // Params for an action (params: true), checked against its functionList entry: admin-declarations.test.ts.
   });
 
   test('calls only what the Type declares for the admin page: anything else is 404, whatever the class has', async () => {
