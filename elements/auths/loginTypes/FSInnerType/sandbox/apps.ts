@@ -83,6 +83,13 @@ export const REFRESH_TOKEN_SCOPE = SCOPES.offlineAccess;
 
 export const DEFAULT_APP_ID = 'cli_sandbox0000000001';
 
+/**
+ * An app id of the form node-sdk's WSClient insists on (`^cli_[0-9a-fA-F]{16}$`, §3.1; it refuses
+ * to start otherwise, which DEFAULT_APP_ID would make it do). Register it for long-connection tests:
+ * `startSandbox({ apps: [defaultApp(), completeApp({ appId: SDK_APP_ID })] })`.
+ */
+export const SDK_APP_ID = 'cli_a1b2c3d4e5f60718';
+
 /** Redirect URLs registered on the default app; tests add their own with `sandbox.apps[0].redirectUris.push(…)`. */
 export const DEFAULT_REDIRECT_URIS: readonly string[] = ['http://127.0.0.1/callback', 'http://localhost/callback'];
 

@@ -12,6 +12,7 @@ export const ENDPOINT_NAMES = [
   'departments_batch',
   'contact_scopes',
   'authorize',
+  'ws_endpoint',
 ] as const;
 
 export type EndpointName = (typeof ENDPOINT_NAMES)[number];

@@ -166,7 +166,7 @@ export class Org {
     return dept;
   }
 
-  updateDepartment(anyId: string, patch: Partial<Pick<FeishuDepartment, 'name' | 'i18n_name' | 'order' | 'chat_id'>>): FeishuDepartment {
+  updateDepartment(anyId: string, patch: Partial<Pick<FeishuDepartment, 'name' | 'i18n_name' | 'order' | 'chat_id' | 'leader_user_id' | 'leaders'>>): FeishuDepartment {
     const dept = this.department(anyId);
     Object.assign(dept, patch);
     this.touch();

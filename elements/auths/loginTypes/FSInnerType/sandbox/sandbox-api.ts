@@ -2,6 +2,8 @@
 // server.ts so the control endpoints can name the Sandbox without importing the server that mounts them.
 import type { SandboxApp } from './apps.js';
 import type { CodeChallengeMethod } from './auth-code-store.js';
+import type { SandboxEvents } from './events/hub.js';
+import type { OrgChanges } from './events/org-changes.js';
 import type { Fault } from './faults.js';
 import type { FeishuClientSetting } from './feishu-client-setting.js';
 import type { Org } from './org.js';
@@ -45,6 +47,13 @@ export interface Sandbox {
   readonly org: Org;
   /** Mutable: change an app's status, scopes, contact range or redirect URLs on the fly. */
   readonly apps: SandboxApp[];
+  /**
+   * Org changes as a Feishu admin makes them, each pushing its contact events (also the
+   * /_sandbox/org/… routes). Editing `org` or an app's range directly pushes nothing.
+   */
+  readonly changes: OrgChanges;
+  /** Event subscriptions, deliveries and long connections (also the /_sandbox/events/… routes). */
+  readonly events: SandboxEvents;
   stats(): SandboxStats;
   resetStats(): void;
   injectFault(fault: Fault): void;

@@ -13,6 +13,9 @@ import { contactScopesRoute } from './endpoints/contact-scopes.js';
 import { contactUserRoutes } from './endpoints/contact-users.js';
 import { handleControl } from './endpoints/control.js';
 import { credentialRoutes } from './endpoints/credentials.js';
+import { EventHub } from './events/hub.js';
+import { wsEndpointRoute } from './events/long-connection/endpoint.js';
+import type { EventOptions } from './events/types.js';
 import { oauthTokenRoute } from './endpoints/oauth-token.js';
 import { findStandin } from './endpoints/standins.js';
 import { userInfoRoute } from './endpoints/user-info.js';
@@ -46,6 +49,8 @@ export interface SandboxOptions {
   codeTtlSeconds?: number;
   tokenTtlSeconds?: number;
   refreshTokenTtlSeconds?: number;
+  /** Event push knobs: the retry time scale, deadlines, the long connection's ClientConfig (events/types.ts). */
+  events?: EventOptions;
 }
 
 export type { AuthorizeUrlOptions, IssueCodeOptions, IssuedCode, Sandbox } from './sandbox-api.js';
@@ -73,7 +78,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     range: new ContactRange(org),
     client: defaultFeishuClient(),
   };
-  const router = new Router(ROUTES);
+  const events = new EventHub(state, options.events);
+  const router = new Router([...ROUTES, wsEndpointRoute({ connections: events.longConnections, settings: () => events.settings(), baseUrl: () => sandbox.baseUrl })]);
   const faults = new FaultQueue();
   const stats = new StatsRecorder();
   const perSecond = options.rate ?? 50;
@@ -89,6 +95,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     },
     org,
     apps,
+    changes: events.changes,
+    events,
     stats: () => stats.snapshot(),
     resetStats: () => stats.reset(),
     injectFault: (fault) => faults.add(fault),
@@ -123,6 +131,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     resetFeishuClient: () => ({ ...Object.assign(state.client, defaultFeishuClient()) }),
     close: () =>
       new Promise<void>((resolve, reject) => {
+        events.close();
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       }),
@@ -143,7 +152,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       return writeReply(res, control ? withCors(reply) : reply, logId);
     }
     if (control) {
-      writeReply(res, withCors(handleControl(sandbox, state, method, path, method === 'GET' ? '' : await readBody(req))), logId);
+      writeReply(res, withCors(await handleControl(sandbox, state, method, path, method === 'GET' ? '' : await readBody(req), query)), logId);
       return;
     }
     const match = router.match(method, path);
@@ -215,6 +224,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       if (!res.headersSent) res.writeHead(500).end();
       else res.destroy();
     });
+  });
+  // The long connection's WebSocket (events/long-connection/); any other upgrade is refused.
+  server.on('upgrade', (req, socket, head) => {
+    if (!events.longConnections.handleUpgrade(req, socket, head)) socket.destroy();
   });
   // Feishu keeps connections alive; so does the sandbox, longer than typical client agents' idle time.
   server.keepAliveTimeout = 30_000;

@@ -2,16 +2,26 @@ import type { SandboxState } from '../context.js';
 import { callInClient, type ClientCall } from '../feishu-client.js';
 import { json, parseJsonObject, type Reply } from '../http.js';
 import type { Sandbox } from '../sandbox-api.js';
+import { matchControl, type ControlRoute } from './control-table.js';
+import { eventControlRoutes } from './event-control.js';
+import { orgControlRoutes } from './org-control.js';
+
+/** The routes with path parameters: org changes (org-control.ts) and events (event-control.ts). */
+const patterned = new WeakMap<Sandbox, ControlRoute[]>();
 
 /**
  * Test controls under /_sandbox/ — not part of Feishu, so never rate-limited, faulted or counted.
  * Bodies are JSON; a bad request answers 400 `{error}`. The server adds CORS headers (cors.ts), so
  * browser pages on other origins may call them.
  */
-export function handleControl(sandbox: Sandbox, state: SandboxState, method: string, path: string, body: string): Reply {
+export async function handleControl(sandbox: Sandbox, state: SandboxState, method: string, path: string, body: string, query = new URLSearchParams()): Promise<Reply> {
   try {
     const input = body ? parseJsonObject(body) : {};
     if (!input) return json({ error: 'the body must be a JSON object' }, 400);
+    let routes = patterned.get(sandbox);
+    if (!routes) patterned.set(sandbox, (routes = [...orgControlRoutes(sandbox.changes), ...eventControlRoutes(sandbox.events)]));
+    const match = matchControl(routes, method, path);
+    if (match) return await match.route.handle({ input, params: match.params, query });
     switch (`${method} ${path}`) {
       case 'GET /_sandbox/users':
         return json({ users: listUsers(sandbox) });
