@@ -29,7 +29,7 @@ describe('admin API: creating and editing elements', () => {
     const reply = await w.inject({ method: 'GET', url: '/api/admin/types?meta=auths.loginTypes.Meta', headers: { cookie: w.admin } });
     const types = reply.json().data;
     expect(types.map((t: { typeId: string }) => t.typeId)).toEqual(['auths.loginTypes.FSInnerType']);
-    expect(types[0]).toMatchObject({ configFile: '{name}.json', secretFields: ['appSecret'], schema: { required: ['appId', 'appSecret'] } });
+    expect(types[0]).toMatchObject({ configFile: '{name}.json', secretFields: ['appSecret', 'encryptKey', 'verificationToken'], schema: { required: ['appId', 'appSecret'] } });
     expect(types[0].schema.properties.appId).toMatchObject({ title: 'App ID', description: expect.any(String) });
   });
 

@@ -1,4 +1,6 @@
 import { authEntities } from '../../../../runtime/auth/models.js';
+import type { EndpointDeclaration, HookReply, HookRequest } from '../../../../runtime/declarations/endpoints.js';
+import type { ServiceDeclaration } from '../../../../runtime/declarations/services.js';
 import { withLease } from '../../../../runtime/db/lease.js';
 import type { ElementContext, MethodCaller } from '../../../../runtime/element.js';
 import { Code, RuntimeErrors } from '../../../../runtime/errcode.js';
@@ -18,9 +20,15 @@ import { fsInnerAdmin } from './admin.js';
 import { sandboxCommand, sandboxDevServer } from './cli.js';
 import { migrations as fsInnerMigrations } from './migrations/index.js';
 import { EndpointPacer } from './pacing.js';
-import { departmentFactsOf, idOf, leadsAny, preferKnown, profileFromContact, profileFromUserInfo, type ContactProfile, type DepartmentFacts, type FSInnerUserDetail, type FSInnerUserInfo, type UserStatus } from './profile.js';
+import { departmentFactsOf, idOf, leadsAny, preferKnown, profileFromContact, profileFromUserInfo, storedProfile, type ContactProfile, type DepartmentFacts, type FSInnerUserDetail, type FSInnerUserInfo, type UserStatus } from './profile.js';
 import { runPreflight, type PreflightReport } from './preflight.js';
 import { UserTokenKeeper, type FSInnerUserTokens } from './user-tokens.js';
+import { EventApplier, type ApplyOutcome } from './events/applier.js';
+import { FSInnerEventErrors } from './events/errors.js';
+import { applyEvent, type EventContext } from './events/handlers.js';
+import { EventInbox, type EventInboxState } from './events/inbox.js';
+import type { FSInnerEventModel } from './events/models.js';
+import { receivePush } from './events/webhook.js';
 
 export interface LoginConfig {
   appId: string;
@@ -54,11 +62,18 @@ export class FSInnerType extends LoginType<FSInnerConfig> {
   /** `jit sandbox`, and `jit serve --sandbox` (cli.ts). */
   static cli = [sandboxCommand];
   static devServers = [sandboxDevServer];
+  /** Feishu's webhook push of contact events (events/webhook.ts): public, its signature and token checked by the element. */
+  static endpoints: ReadonlyArray<EndpointDeclaration> = [{ method: 'POST', path: 'events', access: 'public', body: 'raw', handler: 'receiveEventPush' }];
+  /** While served: the applier of recorded contact events (events/applier.ts). */
+  static services: ReadonlyArray<ServiceDeclaration> = [{ name: 'eventInbox', method: 'startEventInbox' }];
 
   protected readonly hosts: FeishuHosts;
   protected readonly api: FeishuApi;
   protected readonly directory: Directory;
   protected readonly leavers: Leavers;
+  /** Contact events as received, by webhook or long connection: `eventInbox.record(envelope, via)` (events/inbox.ts). */
+  protected readonly eventInbox: EventInbox;
+  private readonly eventApplier: EventApplier;
 
   constructor(context: ElementContext<FSInnerConfig>) {
     super(context);
@@ -68,6 +83,63 @@ export class FSInnerType extends LoginType<FSInnerConfig> {
     this.api = new FeishuApi(http, this.hosts, this.config, () => this.host.now(), (endpoint) => pacer.wait(endpoint));
     this.directory = new Directory(this.host.dataSource, this.fullName, () => this.host.now(), this.host.secrets);
     this.leavers = new Leavers(this.host.dataSource, this.fullName, this.accounts, this.sessions, this.config.onLeave, () => this.host.now());
+    this.eventInbox = new EventInbox(this.host.dataSource, this.fullName, () => this.host.now(), () => this.eventApplier.kick());
+    this.eventApplier = new EventApplier(this.eventInbox, (row) => this.applyRecordedEvent(row), { dataSource: this.host.dataSource, name: `${this.fullName}.eventInbox` }, () => this.host.now());
+  }
+
+  /** The webhook endpoint (`static endpoints`): checks, records and acknowledges one push (events/webhook.ts). */
+  receiveEventPush(request: HookRequest): Promise<HookReply> {
+    return receivePush(request, this.config, this.eventInbox);
+  }
+
+  /** The `eventInbox` service: applies what is recorded, now and as it arrives, until close(). Nothing to do with eventTransport "none". */
+  startEventInbox(): void {
+    if (this.config.eventTransport === 'websocket' || this.config.eventTransport === 'webhook') this.eventApplier.start();
+  }
+
+  /** Applies what is pending now, served or not (as an administrator's "apply now"); resolves with the state after. */
+  async applyEvents(): Promise<EventInboxState> {
+    await this.eventApplier.drainNow();
+    return this.eventStatus();
+  }
+
+  /** The inbox at a glance: counts by status, duplicates, the last event, the lag, failed events with why (never a payload). */
+  async eventStatus(): Promise<EventInboxState> {
+    return { transport: this.config.eventTransport ?? 'none', applying: this.eventApplier.running, problem: this.eventApplier.lastProblem, ...(await this.eventInbox.status()) };
+  }
+
+  /** Puts a failed (or ignored) event back to be applied again, or without `id` every failed one (admin page: "Retry failed events"). */
+  async retryEvent(params: { id?: number } = {}): Promise<{ retried: number }> {
+    const id = params?.id;
+    if (id !== undefined && !(Number.isSafeInteger(id) && id > 0)) throw RuntimeErrors.INVALID_PARAMS.create({ problem: 'Parameter id must be a positive integer (an event id from eventStatus).' }, { field: 'id' });
+    const retried = await this.eventInbox.retry(id);
+    if (retried > 0) this.eventApplier.kick();
+    return { retried };
+  }
+
+  /** Stops the applier (it finishes the event it is on) before the app lets go of the database. */
+  override async close(): Promise<void> {
+    await this.eventApplier.stop();
+    await super.close();
+  }
+
+  /** One recorded event to the local copy (events/handlers.ts). */
+  private async applyRecordedEvent(row: FSInnerEventModel): Promise<ApplyOutcome> {
+    let payload: Record<string, unknown>;
+    try {
+      payload = JSON.parse(row.payload) as Record<string, unknown>;
+    } catch {
+      throw FSInnerEventErrors.EVENT_UNAPPLICABLE.create({ type: row.eventType, problem: 'the stored payload is not JSON' });
+    }
+    const context: EventContext = {
+      directory: this.directory,
+      leavers: this.leavers,
+      api: this.api,
+      userIdType: this.config.userIdType,
+      departmentFacts: (ids) => this.departmentFacts(ids),
+      resyncUser: (userId) => this.syncUserInfo({ userId, forceUpdate: true }),
+    };
+    return applyEvent(context, { type: row.eventType, createTime: row.createTime, payload });
   }
 
   /** Fresh single-use states (≥ 128 bits) stored server-side, and the URLs that carry them. Never the secret. */
@@ -318,20 +390,6 @@ function requireId(value: unknown, field: string): string {
     throw RuntimeErrors.INVALID_PARAMS.create({ problem: `Parameter ${field} must be a non-empty string of at most 128 characters.` }, { field });
   }
   return value;
-}
-
-function storedProfile(row: FSInnerAuthModel): Partial<ContactProfile> {
-  return {
-    name: row.name,
-    mobile: row.mobile,
-    email: row.email,
-    avatar: row.avatar,
-    department: row.department,
-    position: row.position,
-    gender: row.gender as ContactProfile['gender'],
-    status: row.status as ContactProfile['status'],
-    employeeNo: row.employeeNo,
-  };
 }
 
 function withoutEmployeeNo(profile: ContactProfile): Omit<ContactProfile, 'employeeNo'> {

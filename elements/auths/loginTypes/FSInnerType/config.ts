@@ -19,4 +19,12 @@ export interface FSInnerConfig {
   readonly adminUserIds: readonly string[];
   /** What a sync does to the local account of someone who left Feishu (see leavers.ts). */
   readonly onLeave: 'disable' | 'keep';
+  /** How contact events arrive (events/): Feishu's webhook push, the long connection, or not at all. */
+  readonly eventTransport: 'webhook' | 'websocket' | 'none';
+  /** Decrypts and checks the signature of webhook pushes; a secret (`${ENV}`). */
+  readonly encryptKey?: string;
+  /** What every webhook push must carry; required (by the schema) with eventTransport "webhook". A secret (`${ENV}`). */
+  readonly verificationToken?: string;
+  /** Cron expression (5 or 6 fields) for a scheduled full sync while served; absent: none. */
+  readonly syncSchedule?: string;
 }

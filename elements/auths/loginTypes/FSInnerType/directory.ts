@@ -2,7 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { SecretBox } from '../../../../runtime/auth/secret-box.js';
 import { chunksOf } from '../../../../runtime/db/chunks.js';
 import { FSInnerAuthModel, FSInnerDeptModel, FSInnerMembershipModel } from './models.js';
-import type { ContactProfile, DepartmentFacts, DepartmentRef } from './profile.js';
+import { leadsAny, storedProfile, type ContactProfile, type DepartmentFacts, type DepartmentRef } from './profile.js';
 
 /** Tokens of a login, stored with the user. */
 export interface UserTokens {
@@ -92,6 +92,53 @@ export class Directory {
     return this.dataSource.getRepository(FSInnerAuthModel).findOneBy({ instance: this.instance, userId });
   }
 
+  /** A stored user by open_id: how contact events, which name people by open_id, find the userIdType id. */
+  findUserByOpenId(openId: string): Promise<FSInnerAuthModel | null> {
+    return this.dataSource.getRepository(FSInnerAuthModel).findOneBy({ instance: this.instance, openId });
+  }
+
+  /** The userIdType ids of stored users, by open_id (the ones not stored are absent). */
+  async userIdsByOpenId(openIds: readonly string[]): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    for (const ids of chunksOf(openIds)) {
+      const rows = await this.dataSource
+        .getRepository(FSInnerAuthModel)
+        .createQueryBuilder('u')
+        .select(['u.openId', 'u.userId'])
+        .where('u.instance = :instance AND u.openId IN (:...ids)', { instance: this.instance, ids })
+        .getMany();
+      for (const row of rows) if (row.openId) found.set(row.openId, row.userId);
+    }
+    return found;
+  }
+
+  findDepartment(deptId: string): Promise<FSInnerDeptModel | null> {
+    return this.dataSource.getRepository(FSInnerDeptModel).findOneBy({ instance: this.instance, deptId });
+  }
+
+  /** What the local copy knows of a user, as a profile: the row, and the memberships unless the departments were never readable. */
+  async storedProfile(row: FSInnerAuthModel): Promise<ContactProfile> {
+    const memberships = await this.departmentsOf(row.userId);
+    // No membership and no leader flag stored: the departments could not be read (unknown), not "in none".
+    const departments = memberships.length === 0 && row.isLeader === null ? null : memberships;
+    return {
+      openId: row.openId,
+      unionId: row.unionId,
+      name: null,
+      mobile: null,
+      email: null,
+      avatar: null,
+      department: null,
+      position: null,
+      gender: null,
+      status: null,
+      employeeNo: null,
+      ...storedProfile(row),
+      departments,
+      isLeader: row.isLeader,
+    };
+  }
+
   /** Names and leaders of departments already synced, by open_department_id. */
   async departmentFacts(deptIds: string[]): Promise<Map<string, DepartmentFacts>> {
     const facts = new Map<string, DepartmentFacts>();
@@ -117,13 +164,15 @@ export class Directory {
   async saveUser(
     userId: string,
     profile: ContactProfile,
-    extra: { tokens?: UserTokens; tenantKey?: string | null; synced: boolean; loggedIn?: boolean; membershipsUnchanged?: boolean },
+    extra: { tokens?: UserTokens; tenantKey?: string | null; synced: boolean; loggedIn?: boolean; membershipsUnchanged?: boolean; eventAt?: number | null },
     manager?: EntityManager,
   ): Promise<void> {
     const run = async (m: EntityManager) => {
       const now = this.now();
       const row = this.profileRow(userId, profile, now);
       if (extra.tenantKey) row.tenantKey = extra.tenantKey;
+      // Only a contact event moves it (events/handlers.ts); a sync or login leaves it as it is.
+      if (extra.eventAt !== undefined) row.eventAt = extra.eventAt;
       if (extra.synced) row.syncedAt = now;
       if (extra.loggedIn) row.lastLoginAt = now;
       if (extra.tokens) Object.assign(row, this.tokenColumns(extra.tokens));
@@ -195,10 +244,14 @@ export class Directory {
   }
 
   /** Upserts departments: one multi-row statement per call (a batch from the sync). Fields Feishu withheld are null. */
-  async saveDepartments(departments: Array<{ deptId: string; customId: string | null; name: string | null; parentId: string | null; leaderUserId: string | null; leaderIds: string[] | null; memberCount: number | null; sortOrder: string | null; deleted: boolean }>): Promise<void> {
+  async saveDepartments(
+    departments: Array<{ deptId: string; customId: string | null; name: string | null; parentId: string | null; leaderUserId: string | null; leaderIds: string[] | null; memberCount: number | null; sortOrder: string | null; deleted: boolean }>,
+    options: { eventAt?: number | null } = {},
+  ): Promise<void> {
     if (departments.length === 0) return;
     const now = this.now();
     const rows = departments.map((d) => ({
+      ...(options.eventAt !== undefined ? { eventAt: options.eventAt } : {}),
       instance: this.instance,
       deptId: d.deptId,
       customId: d.customId,
@@ -245,7 +298,7 @@ export class Directory {
    * pointing at them. Resigned users keep that status (Feishu still has them),
    * and a user already gone keeps the deletedAt of when they went.
    */
-  async markUsersGone(userIds: readonly string[]): Promise<void> {
+  async markUsersGone(userIds: readonly string[], options: { eventAt?: number | null } = {}): Promise<void> {
     const now = this.now();
     for (const ids of chunksOf(userIds)) {
       await this.dataSource
@@ -254,7 +307,82 @@ export class Directory {
         .set({ status: 'gone', deletedAt: now, updatedAt: now })
         .where('instance = :instance AND userId IN (:...ids) AND (status IS NULL OR status NOT IN (:...kept))', { instance: this.instance, ids, kept: ['gone', 'resigned'] })
         .execute();
+      // The event that said so is applied to every one of them, whatever their status was.
+      if (options.eventAt !== undefined && options.eventAt !== null) {
+        await this.dataSource.createQueryBuilder().update(FSInnerAuthModel).set({ eventAt: options.eventAt }).where('instance = :instance AND userId IN (:...ids)', { instance: this.instance, ids }).execute();
+      }
     }
+  }
+
+  /**
+   * After a department's name or leaders changed (a contact event): its members' memberships and
+   * stored profiles follow, as a sync of each member would leave them. Members whose primary
+   * department it is take the new name; each membership's leader flag follows the leader list
+   * (null: unknown), and each member's isLeader is recomputed over all their memberships (leadsAny).
+   */
+  async departmentChanged(deptId: string, change: { name?: string | null; leaderIds?: string[] | null }): Promise<void> {
+    const now = this.now();
+    const scope = { instance: this.instance, deptId };
+    if (change.name !== undefined) {
+      const primary = this.dataSource.createQueryBuilder().subQuery().select('m.userId').from(FSInnerMembershipModel, 'm').where('m.instance = :instance AND m.deptId = :deptId AND m.isPrimary = :yes').getQuery();
+      await this.dataSource
+        .createQueryBuilder()
+        .update(FSInnerAuthModel)
+        .set({ department: change.name, updatedAt: now })
+        .where(`instance = :instance AND userId IN ${primary}`, { ...scope, yes: true })
+        .execute();
+    }
+    if (change.leaderIds === undefined) return;
+    const leaders = change.leaderIds;
+    await this.dataSource.createQueryBuilder().update(FSInnerMembershipModel).set({ isLeader: leaders === null ? null : false }).where('instance = :instance AND deptId = :deptId', scope).execute();
+    if (leaders && leaders.length > 0) {
+      for (const ids of chunksOf(leaders)) {
+        await this.dataSource.createQueryBuilder().update(FSInnerMembershipModel).set({ isLeader: true }).where('instance = :instance AND deptId = :deptId AND userId IN (:...ids)', { ...scope, ids }).execute();
+      }
+    }
+    const members = (await this.dataSource.getRepository(FSInnerMembershipModel).findBy(scope)).map((m) => m.userId);
+    for (const ids of chunksOf(members)) {
+      const memberships = await this.dataSource
+        .getRepository(FSInnerMembershipModel)
+        .createQueryBuilder('m')
+        .where('m.instance = :instance AND m.userId IN (:...ids)', { instance: this.instance, ids })
+        .getMany();
+      const byValue = new Map<boolean | null, string[]>();
+      for (const userId of ids) {
+        const refs = memberships.filter((m) => m.userId === userId).map((m) => ({ isLeader: m.isLeader }) as DepartmentRef);
+        const value = leadsAny(refs);
+        byValue.set(value, [...(byValue.get(value) ?? []), userId]);
+      }
+      for (const [isLeader, userIds] of byValue) {
+        await this.dataSource.createQueryBuilder().update(FSInnerAuthModel).set({ isLeader, updatedAt: now }).where('instance = :instance AND userId IN (:...userIds)', { instance: this.instance, userIds }).execute();
+      }
+    }
+  }
+
+  /** Stored members of these departments and of every stored department below them. */
+  async membersUnder(deptIds: readonly string[]): Promise<string[]> {
+    const departments = await this.dataSource.getRepository(FSInnerDeptModel).find({ select: { deptId: true, parentId: true }, where: { instance: this.instance } });
+    const children = new Map<string, string[]>();
+    for (const d of departments) if (d.parentId) children.set(d.parentId, [...(children.get(d.parentId) ?? []), d.deptId]);
+    const seen = new Set<string>();
+    const queue = [...deptIds];
+    while (queue.length > 0) {
+      const id = queue.pop()!;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      queue.push(...(children.get(id) ?? []));
+    }
+    const members = new Set<string>();
+    for (const ids of chunksOf([...seen])) {
+      const rows = await this.dataSource
+        .getRepository(FSInnerMembershipModel)
+        .createQueryBuilder('m')
+        .select('m.userId', 'userId')
+        .where('m.instance = :instance AND m.deptId IN (:...ids)', { instance: this.instance, ids })
+        .getRawMany<{ userId: string }>();
+      for (const row of rows) members.add(row.userId);
+    }
+    return [...members];
   }
 
   /** Users synced before `since` and not marked resigned or gone: after a full sync, the ones it did not list. */

@@ -1,5 +1,6 @@
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import { boolColumn, idColumn, intColumn, stringColumn, textColumn, timeColumn } from '../../../../runtime/db/columns.js';
+import { FSInnerEventModel } from './events/models.js';
 
 /**
  * One Feishu user as seen by one login instance (the seed's FSInnerAuthModel).
@@ -92,6 +93,10 @@ export class FSInnerAuthModel {
   @Column(timeColumn({ nullable: true }))
   deletedAt!: number | null;
 
+  /** create_time of the newest contact event applied to this user: an older one arriving later is stale (events/handlers.ts). */
+  @Column(timeColumn({ nullable: true }))
+  eventAt!: number | null;
+
   @Column(timeColumn())
   createdAt!: number;
 
@@ -148,6 +153,10 @@ export class FSInnerDeptModel {
   @Column(timeColumn({ nullable: true }))
   deletedAt!: number | null;
 
+  /** create_time of the newest contact event applied to this department (see FSInnerAuthModel.eventAt). */
+  @Column(timeColumn({ nullable: true }))
+  eventAt!: number | null;
+
   @Column(timeColumn())
   syncedAt!: number;
 
@@ -186,4 +195,32 @@ export class FSInnerMembershipModel {
   syncedAt!: number;
 }
 
-export const fsInnerEntities = [FSInnerAuthModel, FSInnerDeptModel, FSInnerMembershipModel];
+/**
+ * The scheduled sync's last run, one row per schedule (sync-schedule.ts), so every process sharing the
+ * database reports the same last run, and of several processes woken by the same cron tick one runs it:
+ * `slot` is the scheduled time last claimed.
+ */
+@Entity({ name: 'FSInnerSyncRunModel' })
+export class FSInnerSyncRunModel {
+  /** The schedule's name: the instance's fullName and what it runs. */
+  @PrimaryColumn(idColumn(200))
+  name!: string;
+
+  @Column(timeColumn({ nullable: true }))
+  slot!: number | null;
+
+  @Column(timeColumn({ nullable: true }))
+  startedAt!: number | null;
+
+  @Column(timeColumn({ nullable: true }))
+  finishedAt!: number | null;
+
+  /** ok | failed | skipped */
+  @Column(stringColumn(16))
+  outcome!: string | null;
+
+  @Column(textColumn())
+  error!: string | null;
+}
+
+export const fsInnerEntities = [FSInnerAuthModel, FSInnerDeptModel, FSInnerMembershipModel, FSInnerSyncRunModel, FSInnerEventModel];

@@ -1,5 +1,6 @@
 import { ROOT_DEPARTMENT_ID, type UserIdType } from './feishu/api.js';
 import type { FeishuContactUser, FeishuDepartment, FeishuUserInfo } from './feishu/types.js';
+import type { FSInnerAuthModel } from './models.js';
 
 export interface DepartmentRef {
   /** open_department_id. */
@@ -147,6 +148,55 @@ export function profileFromContact(user: FeishuContactUser, userId: string, depa
 
 /** What login, sync and getUserInfo know of a person: the seed's fields (null when unknown) and the employee number. */
 export type ContactProfile = Omit<FSInnerUserInfo, 'userId' | 'localUserId'> & { employeeNo: string | null };
+
+/**
+ * The contact record's fields each profile field comes from in profileFromContact. A record that
+ * lacks all of them withheld that field (no field permission), which says nothing about its value.
+ */
+const SOURCES: { readonly [Key in keyof ContactProfile]: ReadonlyArray<keyof FeishuContactUser> } = {
+  openId: ['open_id'],
+  unionId: ['union_id'],
+  name: ['name'],
+  mobile: ['mobile'],
+  email: ['email', 'enterprise_email'],
+  avatar: ['avatar'],
+  department: ['department_ids'],
+  departments: ['department_ids'],
+  position: ['job_title'],
+  gender: ['gender'],
+  status: ['status'],
+  isLeader: ['department_ids'],
+  employeeNo: ['employee_no'],
+};
+
+/**
+ * A profile from a contact record that may leave fields out (a contact event, which carries only
+ * what the app's field permissions allow): what the record withheld keeps its stored value rather
+ * than becoming unknown. A field the record carries, even empty, is taken as it is.
+ */
+export function keepWithheld(fresh: ContactProfile, user: FeishuContactUser, stored: ContactProfile | null): ContactProfile {
+  if (!stored) return fresh;
+  const merged: Record<string, unknown> = { ...fresh };
+  for (const [key, sources] of Object.entries(SOURCES)) {
+    if (sources.every((field) => user[field] === undefined)) merged[key] = stored[key as keyof ContactProfile];
+  }
+  return merged as ContactProfile;
+}
+
+/** The Feishu-owned fields a stored user row holds, as a profile's (departments come from the memberships). */
+export function storedProfile(row: FSInnerAuthModel): Partial<ContactProfile> {
+  return {
+    name: row.name,
+    mobile: row.mobile,
+    email: row.email,
+    avatar: row.avatar,
+    department: row.department,
+    position: row.position,
+    gender: row.gender as ContactProfile['gender'],
+    status: row.status as ContactProfile['status'],
+    employeeNo: row.employeeNo,
+  };
+}
 
 /** Each field from `first` unless it is unknown there, then from `second` (e.g. the contact record, then user_info). */
 export function preferKnown(first: ContactProfile, second: ContactProfile): ContactProfile {
