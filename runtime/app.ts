@@ -127,6 +127,11 @@ export class App extends EventEmitter implements ElementHost, ElementCatalog {
     return this.clock();
   }
 
+  /** Emitted as a 'log' event: the App does not decide where operational lines go (jit serve prints them). */
+  log(line: string): void {
+    this.emit('log', line);
+  }
+
   /** Every problem currently known: load diagnostics plus instance creation failures. */
   get diagnostics(): Diagnostic[] {
     return [...this.buildDiagnostics, ...this.registry.diagnostics, ...this.restartNotices.values()];

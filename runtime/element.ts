@@ -13,6 +13,8 @@ export interface ElementHost {
   now(): number;
   /** Encryption for values stored at rest (tokens). */
   readonly secrets: SecretBox;
+  /** An operational line for whoever runs the app (`jit serve` prints it on stderr): a reconnect, a scheduled run. Never a secret. */
+  log(line: string): void;
 }
 
 /**

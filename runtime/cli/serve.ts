@@ -60,6 +60,7 @@ export async function serve(appDir: string, options: ServeOptions, io: CliIo): P
   try {
     app = await loadApp(appDir, { watch: options.watch, services: true, env, ...(options.migrate ? { migrate: true } : {}) });
     for (const d of app.diagnostics) io.err(`jit: ${d.severity} ${d.code} ${d.fullName ?? ''}: ${d.message}`);
+    app.on('log', (line: string) => io.err(`jit: ${line}`));
     app.on('diagnostic', (d: { severity: string; code: string; fullName?: string; message: string }) => io.err(`jit: ${d.severity} ${d.code} ${d.fullName ?? ''}: ${d.message}`));
     const limit = env['JIT_LOGIN_RATE_LIMIT'];
     if (limit !== undefined && !/^\d+$/.test(limit)) throw RuntimeErrors.INVALID_PARAMS.create({ problem: `JIT_LOGIN_RATE_LIMIT must be a whole number of sign-in requests per client and minute (0 = unlimited), not "${limit}".` });

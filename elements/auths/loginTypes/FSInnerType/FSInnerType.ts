@@ -13,7 +13,7 @@ import { FeishuApi, ROOT_DEPARTMENT_ID } from './feishu/api.js';
 import { hostsFor, type FeishuHosts } from './feishu/hosts.js';
 import { FeishuHttp } from './feishu/http.js';
 import type { FeishuContactUser, FeishuUserInfo } from './feishu/types.js';
-import { hasLeft, Leavers } from './leavers.js';
+import { hasLeft, Leavers, type DisabledAccount } from './leavers.js';
 import { assertAuthCode, authorizeUrl, pkcePair, qrAuthorizeUrl } from './login.js';
 import { FSInnerAuthModel, fsInnerEntities } from './models.js';
 import { fsInnerAdmin } from './admin.js';
@@ -23,12 +23,9 @@ import { EndpointPacer } from './pacing.js';
 import { departmentFactsOf, idOf, leadsAny, preferKnown, profileFromContact, profileFromUserInfo, storedProfile, type ContactProfile, type DepartmentFacts, type FSInnerUserDetail, type FSInnerUserInfo, type UserStatus } from './profile.js';
 import { runPreflight, type PreflightReport } from './preflight.js';
 import { UserTokenKeeper, type FSInnerUserTokens } from './user-tokens.js';
-import { EventApplier, type ApplyOutcome } from './events/applier.js';
-import { FSInnerEventErrors } from './events/errors.js';
-import { applyEvent, type EventContext } from './events/handlers.js';
-import { EventInbox, type EventInboxState } from './events/inbox.js';
-import type { FSInnerEventModel } from './events/models.js';
-import { receivePush } from './events/webhook.js';
+import { ContactEvents, type ContactEventsState } from './events/contact-events.js';
+import type { EventContext } from './events/handlers.js';
+import { SyncSchedule, type SyncScheduleStatus } from './sync-schedule.js';
 
 export interface LoginConfig {
   appId: string;
@@ -64,16 +61,19 @@ export class FSInnerType extends LoginType<FSInnerConfig> {
   static devServers = [sandboxDevServer];
   /** Feishu's webhook push of contact events (events/webhook.ts): public, its signature and token checked by the element. */
   static endpoints: ReadonlyArray<EndpointDeclaration> = [{ method: 'POST', path: 'events', access: 'public', body: 'raw', handler: 'receiveEventPush' }];
-  /** While served: the applier of recorded contact events (events/applier.ts). */
-  static services: ReadonlyArray<ServiceDeclaration> = [{ name: 'eventInbox', method: 'startEventInbox' }];
+  /** While served: contact events (the applier; with "websocket" the long connection) and the scheduled sync. */
+  static services: ReadonlyArray<ServiceDeclaration> = [
+    { name: 'contact events', method: 'startContactEvents' },
+    { name: 'sync schedule', method: 'startSyncSchedule' },
+  ];
 
   protected readonly hosts: FeishuHosts;
   protected readonly api: FeishuApi;
   protected readonly directory: Directory;
   protected readonly leavers: Leavers;
-  /** Contact events as received, by webhook or long connection: `eventInbox.record(envelope, via)` (events/inbox.ts). */
-  protected readonly eventInbox: EventInbox;
-  private readonly eventApplier: EventApplier;
+  /** Contact events, by webhook or long connection, recorded then applied (events/contact-events.ts). */
+  protected readonly contactEvents: ContactEvents;
+  private syncSchedule: SyncSchedule | undefined;
 
   constructor(context: ElementContext<FSInnerConfig>) {
     super(context);
@@ -83,55 +83,70 @@ export class FSInnerType extends LoginType<FSInnerConfig> {
     this.api = new FeishuApi(http, this.hosts, this.config, () => this.host.now(), (endpoint) => pacer.wait(endpoint));
     this.directory = new Directory(this.host.dataSource, this.fullName, () => this.host.now(), this.host.secrets);
     this.leavers = new Leavers(this.host.dataSource, this.fullName, this.accounts, this.sessions, this.config.onLeave, () => this.host.now());
-    this.eventInbox = new EventInbox(this.host.dataSource, this.fullName, () => this.host.now(), () => this.eventApplier.kick());
-    this.eventApplier = new EventApplier(this.eventInbox, (row) => this.applyRecordedEvent(row), { dataSource: this.host.dataSource, name: `${this.fullName}.eventInbox` }, () => this.host.now());
+    this.contactEvents = new ContactEvents(this.fullName, this.config, this.host, () => this.eventContext(), this.hosts.open);
   }
 
   /** The webhook endpoint (`static endpoints`): checks, records and acknowledges one push (events/webhook.ts). */
   receiveEventPush(request: HookRequest): Promise<HookReply> {
-    return receivePush(request, this.config, this.eventInbox);
+    return this.contactEvents.receivePush(request);
   }
 
-  /** The `eventInbox` service: applies what is recorded, now and as it arrives, until close(). Nothing to do with eventTransport "none". */
-  startEventInbox(): void {
-    if (this.config.eventTransport === 'websocket' || this.config.eventTransport === 'webhook') this.eventApplier.start();
+  /** The "contact events" service: applies what is recorded, and with eventTransport "websocket" competes for the long connection. */
+  startContactEvents(): Promise<void> {
+    return this.contactEvents.start();
+  }
+
+  /** The "sync schedule" service: a full syncDepartmentInfo() at each syncSchedule tick, one process per tick (sync-schedule.ts). */
+  startSyncSchedule(): void {
+    if (!this.config.syncSchedule || this.syncSchedule) return;
+    this.syncSchedule = new SyncSchedule({
+      cron: this.config.syncSchedule,
+      jitterMs: this.config.syncJitterSeconds * 1000,
+      now: () => this.host.now(),
+      run: () => this.syncDepartmentInfo(),
+      log: (line) => this.host.log(`[${this.fullName}] ${line}`),
+      store: { dataSource: this.host.dataSource, name: `${this.fullName}.syncDepartmentInfo` },
+    });
   }
 
   /** Applies what is pending now, served or not (as an administrator's "apply now"); resolves with the state after. */
-  async applyEvents(): Promise<EventInboxState> {
-    await this.eventApplier.drainNow();
+  async applyEvents(): Promise<ContactEventsState> {
+    await this.contactEvents.applyNow();
     return this.eventStatus();
   }
 
-  /** The inbox at a glance: counts by status, duplicates, the last event, the lag, failed events with why (never a payload). */
-  async eventStatus(): Promise<EventInboxState> {
-    return { transport: this.config.eventTransport ?? 'none', applying: this.eventApplier.running, problem: this.eventApplier.lastProblem, ...(await this.eventInbox.status()) };
+  /** Contact events at a glance: counts by status, duplicates, the last event, the lag, failed events with why (never a payload), the long connection. */
+  eventStatus(): Promise<ContactEventsState> {
+    return this.contactEvents.status();
+  }
+
+  /** The schedule, its next tick and the last run (shared by every process on the database); undefined without syncSchedule. */
+  async syncScheduleStatus(): Promise<SyncScheduleStatus | undefined> {
+    return this.syncSchedule?.status();
+  }
+
+  /** Accounts this instance disabled because their Feishu user left, and why (admin page). */
+  disabledAccounts(): Promise<DisabledAccount[]> {
+    return this.leavers.disabledAccounts();
   }
 
   /** Puts a failed (or ignored) event back to be applied again, or without `id` every failed one (admin page: "Retry failed events"). */
   async retryEvent(params: { id?: number } = {}): Promise<{ retried: number }> {
     const id = params?.id;
     if (id !== undefined && !(Number.isSafeInteger(id) && id > 0)) throw RuntimeErrors.INVALID_PARAMS.create({ problem: 'Parameter id must be a positive integer (an event id from eventStatus).' }, { field: 'id' });
-    const retried = await this.eventInbox.retry(id);
-    if (retried > 0) this.eventApplier.kick();
-    return { retried };
+    return { retried: await this.contactEvents.retry(id) };
   }
 
-  /** Stops the applier (it finishes the event it is on) before the app lets go of the database. */
+  /** Stops the schedule and the events (the event being applied is finished) before the app lets go of the database. */
   override async close(): Promise<void> {
-    await this.eventApplier.stop();
+    this.syncSchedule?.stop();
+    await this.contactEvents.close();
     await super.close();
   }
 
-  /** One recorded event to the local copy (events/handlers.ts). */
-  private async applyRecordedEvent(row: FSInnerEventModel): Promise<ApplyOutcome> {
-    let payload: Record<string, unknown>;
-    try {
-      payload = JSON.parse(row.payload) as Record<string, unknown>;
-    } catch {
-      throw FSInnerEventErrors.EVENT_UNAPPLICABLE.create({ type: row.eventType, problem: 'the stored payload is not JSON' });
-    }
-    const context: EventContext = {
+  /** What the event handlers reach (events/handlers.ts). */
+  private eventContext(): EventContext {
+    return {
       directory: this.directory,
       leavers: this.leavers,
       api: this.api,
@@ -139,7 +154,6 @@ export class FSInnerType extends LoginType<FSInnerConfig> {
       departmentFacts: (ids) => this.departmentFacts(ids),
       resyncUser: (userId) => this.syncUserInfo({ userId, forceUpdate: true }),
     };
-    return applyEvent(context, { type: row.eventType, createTime: row.createTime, payload });
   }
 
   /** Fresh single-use states (≥ 128 bits) stored server-side, and the URLs that carry them. Never the secret. */

@@ -1,28 +1,41 @@
 import type { AdminDeclaration } from '../../../../runtime/declarations/admin.js';
 import type { SyncProgress } from './department-sync.js';
 import type { Directory } from './directory.js';
-import type { EventInboxState } from './events/inbox.js';
+import type { ContactEventsState } from './events/contact-events.js';
+import type { DisabledAccount } from './leavers.js';
+import type { SyncScheduleStatus } from './sync-schedule.js';
 
 type OrgRow = Awaited<ReturnType<Directory['orgTree']>>[number];
 
+const time = (ms: number | null | undefined) => (ms == null ? 'never' : `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`);
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 /**
- * What FSInnerType shows on the admin page (`static admin`): the tenant token's
- * state, "Sync departments" with live progress, the contact events (counts and
- * failed ones, "Retry failed events") and the synced organization.
+ * What FSInnerType shows on the admin page (`static admin`):
+ *
+ *   status   tenant token · contact events (transport, connection, counts, lag) · sync schedule (last, next)
+ *   actions  Sync departments (live progress) · Retry failed events (all, or one from its row)
+ *   views    Failed events (table, Retry per row) · Disabled accounts (table: who and why) · Organization (tree)
+ *
  * The runtime draws these; the wording lives here, with the element.
  */
 export const fsInnerAdmin: AdminDeclaration = {
-  status: {
-    method: 'tokenStatus',
-    title: 'Tenant token',
-    text: (s: { cached: boolean; expiresAt?: number }) => (s.cached && s.expiresAt ? `cached until ${new Date(s.expiresAt).toISOString().slice(11, 19)} UTC` : 'not cached'),
-  },
+  status: [
+    {
+      method: 'tokenStatus',
+      title: 'Tenant token',
+      text: (s: { cached: boolean; expiresAt?: number }) => (s.cached && s.expiresAt ? `cached until ${new Date(s.expiresAt).toISOString().slice(11, 19)} UTC` : 'not cached'),
+    },
+    { method: 'eventStatus', title: 'Contact events', text: eventsLine },
+    { method: 'syncScheduleStatus', title: 'Scheduled sync', text: scheduleLine },
+  ],
   actions: [
     {
       method: 'syncDepartmentInfo',
       title: 'Sync departments',
       progress: true,
-      refreshes: ['getOrgTree'],
+      params: true,
+      refreshes: ['getOrgTree', 'disabledAccounts'],
       text: (p: Partial<SyncProgress>, status) =>
         status === 'done'
           ? `sync done: ${p.departmentsFound ?? 0} departments, ${p.usersWritten ?? 0} users`
@@ -31,16 +44,32 @@ export const fsInnerAdmin: AdminDeclaration = {
     {
       method: 'retryEvent',
       title: 'Retry failed events',
+      params: true,
       refreshes: ['eventStatus'],
-      // The page words an action from its progress, which this one does not report: Contact events shows the outcome.
-      text: (_progress, status) => (status === 'done' ? 'failed events queued again: see Contact events' : 'queueing failed events again'),
+      text: (_progress, status) => (status === 'done' ? 'queued again: see Failed events' : 'queueing again'),
     },
   ],
   views: [
     {
       method: 'eventStatus',
-      title: 'Contact events',
-      tree: eventNodes,
+      title: 'Failed events',
+      empty: 'No failed events.',
+      table: (s: ContactEventsState) => ({
+        columns: ['Event', 'Type', 'Attempts', 'Why'],
+        rows: s.failed.map((e) => ({
+          cells: [`#${e.id}`, e.type, String(e.attempts), e.reason ?? 'no reason recorded'],
+          actions: [{ action: 'retryEvent', title: 'Retry', params: { id: e.id } }],
+        })),
+      }),
+    },
+    {
+      method: 'disabledAccounts',
+      title: 'Disabled accounts',
+      empty: 'No account is disabled for leaving Feishu.',
+      table: (rows: DisabledAccount[]) => ({
+        columns: ['Account', 'Feishu user', 'Why', 'Since'],
+        rows: rows.map((a) => ({ cells: [a.name ?? a.localUserId, a.userId ?? '—', whyDisabled(a.status), time(a.since)] })),
+      }),
     },
     {
       method: 'getOrgTree',
@@ -50,29 +79,36 @@ export const fsInnerAdmin: AdminDeclaration = {
         rows.map((d) => ({
           id: d.deptId,
           parentId: d.parentId,
-          label: `${d.name ?? d.customId ?? d.deptId} (${d.members} member${d.members === 1 ? '' : 's'})${d.status === 'deleted' ? ' — deleted' : ''}`,
+          label: `${d.name ?? d.customId ?? d.deptId} (${plural(d.members, 'member')})${d.status === 'deleted' ? ' — deleted' : ''}`,
         })),
     },
   ],
 };
 
-/**
- * The inbox as a tree: one line of counts, and under it each failed event with its reason (what
- * eventStatus lists; never a payload). Until several status lines and tables arrive on the admin
- * page, this view is where the events show.
- */
-function eventNodes(s: EventInboxState) {
-  const time = (ms: number | null) => (ms === null ? 'never' : `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`);
+function eventsLine(s: ContactEventsState): string {
+  if (s.transport === 'none') return 'not received (eventTransport "none"): the directory changes by sync and login only';
   const c = s.counts;
-  const summary =
-    s.transport === 'none'
-      ? 'not received (eventTransport "none")'
-      : `by ${s.transport}: ${c.pending} pending, ${c.applied} applied, ${c.stale} stale, ${c.ignored} ignored, ${c.failed} failed; ${s.duplicates} duplicate${s.duplicates === 1 ? '' : 's'}; last ${time(s.lastEventAt)}` +
-        (s.lagMs > 0 ? `; oldest pending ${Math.round(s.lagMs / 1000)} s` : '') +
-        (s.applying ? '' : '; not applied by this process') +
-        (s.problem ? `; applier: ${s.problem}` : '');
-  return [
-    { id: 'events', parentId: null, label: summary },
-    ...s.failed.map((e) => ({ id: `event-${e.id}`, parentId: 'events', label: `#${e.id} ${e.type} (${e.attempts} attempt${e.attempts === 1 ? '' : 's'}): ${e.reason ?? 'no reason recorded'}` })),
-  ];
+  const connection = s.connection
+    ? `long connection ${s.connection.state}${s.connection.reconnects > 0 ? ` (${plural(s.connection.reconnects, 'reconnect')})` : ''}${s.connection.lastError ? `: ${s.connection.lastError}` : ''}; `
+    : `${s.transport}; `;
+  return (
+    connection +
+    `last event ${time(s.lastEventAt)}; ${c.applied} applied, ${c.pending} pending, ${c.failed} failed, ${c.stale} stale, ${c.ignored} ignored; ${plural(s.duplicates, 'duplicate')} dropped` +
+    (s.lagMs > 0 ? `; oldest pending ${Math.round(s.lagMs / 1000)} s` : '') +
+    (s.applying ? '' : '; not applied by this process') +
+    (s.problem ? `; applier: ${s.problem}` : '')
+  );
+}
+
+function scheduleLine(s: SyncScheduleStatus | undefined): string {
+  if (!s) return 'none (set syncSchedule, e.g. "0 3 * * *")';
+  const last = s.lastRun ? `last ${time(s.lastRun.startedAt)} ${s.lastRun.outcome}${s.lastRun.error ? `: ${s.lastRun.error}` : ''}` : 'not run yet';
+  return `${s.schedule}${s.timezone ? ` (${s.timezone})` : ''}: ${s.running ? 'running now; ' : ''}${last}; next ${time(s.nextRunAt)}`;
+}
+
+function whyDisabled(status: string | null): string {
+  if (status === 'resigned') return 'resigned in Feishu';
+  if (status === 'frozen') return 'frozen (suspended) in Feishu';
+  if (status === 'gone') return 'deleted, or outside the contact range';
+  return status ?? 'unknown';
 }

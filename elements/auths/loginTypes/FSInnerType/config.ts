@@ -27,4 +27,6 @@ export interface FSInnerConfig {
   readonly verificationToken?: string;
   /** Cron expression (5 or 6 fields) for a scheduled full sync while served; absent: none. */
   readonly syncSchedule?: string;
+  /** Up to this many seconds of random delay after each scheduled tick. */
+  readonly syncJitterSeconds: number;
 }

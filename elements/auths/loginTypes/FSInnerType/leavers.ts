@@ -17,6 +17,17 @@ export const LEAVING_STATUSES: readonly UserStatus[] = ['resigned', 'frozen', 'g
 
 export const hasLeft = (status: string | null | undefined): boolean => LEAVING_STATUSES.includes(status as UserStatus);
 
+/** An account this instance disabled, and why (admin page: "Disabled accounts"). */
+export interface DisabledAccount {
+  localUserId: string;
+  name: string | null;
+  /** The Feishu user (per userIdType) and what the directory says of them: resigned, frozen or gone. */
+  userId: string | null;
+  status: string | null;
+  /** When the account last changed (the disabling, as far as the account row tells). */
+  since: number;
+}
+
 export interface SettleResult {
   /** Accounts disabled (their sessions ended with them). */
   disabled: number;
@@ -58,6 +69,32 @@ export class Leavers {
       if (leaving.length > 0) total.disabled += await this.disable(leaving);
     }
     return total;
+  }
+
+  /** Accounts this instance disabled (not those an administrator disabled), most recent first. */
+  async disabledAccounts(limit = 200): Promise<DisabledAccount[]> {
+    const rows = await this.dataSource
+      .createQueryBuilder()
+      .select('u.id', 'localUserId')
+      .addSelect('u.name', 'name')
+      .addSelect('u.updatedAt', 'since')
+      .addSelect('f.userId', 'userId')
+      .addSelect('f.status', 'status')
+      .from(LocalUserModel, 'u')
+      .leftJoin(FSInnerAuthModel, 'f', 'f.localUserId = u.id AND f.instance = :instance')
+      .where('u.disabled = :yes AND u.disabledBy = :instance')
+      .setParameters({ instance: this.instance, yes: true })
+      .orderBy('u.updatedAt', 'DESC')
+      .limit(limit)
+      .getRawMany<{ localUserId: string; name: string | null; since: number | string; userId: string | null; status: string | null }>();
+    // One row per account: of several identities, one that has left explains it.
+    const byAccount = new Map<string, DisabledAccount>();
+    for (const r of rows) {
+      const known = byAccount.get(r.localUserId);
+      if (known && hasLeft(known.status)) continue;
+      byAccount.set(r.localUserId, { localUserId: r.localUserId, name: r.name, userId: r.userId, status: r.status, since: Number(r.since) });
+    }
+    return [...byAccount.values()];
   }
 
   /** Disabling and ending the sessions commit together: no moment where a leaver's session outlives the decision. */

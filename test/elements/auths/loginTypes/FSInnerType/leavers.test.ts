@@ -117,6 +117,25 @@ describe('someone who leaves loses access at the next sync', () => {
     await expectLoginRefused(w, MEMBER);
   });
 
+  test('the admin page lists the accounts disabled for leaving, and why; an account an administrator disabled is not among them', async () => {
+    const w = await httpWorld();
+    await signedInAfterSync(w, MEMBER);
+    w.sandbox.org.setFrozen(MEMBER);
+    await fullSync(w);
+    const admin = await w.signIn(ADMIN);
+    const view = await w.inject({ method: 'GET', url: `/api/admin/elements/${INSTANCE}/views/disabledAccounts`, headers: { cookie: admin } });
+    expect(view.json().data).toMatchObject({ kind: 'table', columns: ['Account', 'Feishu user', 'Why', 'Since'] });
+    expect(view.json().data.rows).toEqual([{ cells: [w.sandbox.org.user(MEMBER).name, MEMBER, 'frozen (suspended) in Feishu', expect.stringMatching(/UTC$/)], actions: [] }]);
+    const other = await w.signIn('wangwu');
+    const otherAccount = (await w.inject({ method: 'GET', url: '/api/session', headers: { cookie: other } })).json().data.user.id as string;
+    await w.app.dataSource.getRepository(LocalUserModel).update({ id: otherAccount }, { disabled: true, disabledBy: null });
+    expect((await w.fs().disabledAccounts()).map((a) => a.userId)).toEqual([MEMBER]);
+
+    w.sandbox.org.setFrozen(MEMBER, false);
+    await fullSync(w);
+    expect(await w.fs().disabledAccounts()).toEqual([]);
+  });
+
   test('every session ends, not just one browser', async () => {
     const w = await httpWorld();
     const cookies = [await signedInAfterSync(w, MEMBER), await w.signIn(MEMBER), await w.signIn(MEMBER)];

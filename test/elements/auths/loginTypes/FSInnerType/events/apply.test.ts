@@ -291,10 +291,14 @@ describe('events that cannot be applied, retries and status', () => {
 
     const admin = await w.signIn('zhangsan');
     const view = await w.inject({ method: 'GET', url: `/api/admin/elements/${INSTANCE}/views/eventStatus`, headers: { cookie: admin } });
-    const labels: string[] = view.json().data.nodes.map((n: { label: string }) => n.label);
-    expect(labels[0]).toContain('1 pending, 1 applied, 0 stale, 0 ignored, 1 failed; 1 duplicate');
-    expect(labels[1]).toContain('open_id is missing');
+    const table = view.json().data as { kind: string; columns: string[]; rows: Array<{ cells: string[]; actions: Array<{ action: string; params: object }> }> };
+    expect(table.kind).toBe('table');
+    expect(table.rows).toEqual([{ cells: [`#${status.failed[0]!.id}`, 'contact.user.updated_v3', '1', expect.stringContaining('open_id is missing')], actions: [expect.objectContaining({ action: 'retryEvent', params: { id: status.failed[0]!.id } })] }]);
     expect(view.body).not.toContain(w.sandbox.org.user(USER).mobile!);
+    const logins = await w.inject({ method: 'GET', url: '/api/admin/logins', headers: { cookie: admin } });
+    const line = (logins.json().data as Array<{ fullName: string; status: Array<{ method: string; text: string }> }>).find((l) => l.fullName === INSTANCE)!.status.find((s) => s.method === 'eventStatus')!.text;
+    expect(line).toContain('1 applied, 1 pending, 1 failed, 0 stale, 0 ignored; 1 duplicate dropped');
+    expect(logins.body).not.toContain(w.sandbox.org.user(USER).mobile!);
     const member = await w.signIn(USER);
     expect((await w.call(INSTANCE, 'eventStatus', {}, member)).statusCode).toBe(403);
 

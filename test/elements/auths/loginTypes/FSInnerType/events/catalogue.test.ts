@@ -16,7 +16,10 @@ test("the README's table of contact-event Codes lists every one with its number 
   expect(Object.keys(FSInnerEventErrors).length).toBe(rows.length);
 });
 
-test('FSInnerType declares the webhook endpoint and the applier service the runtime mounts and starts', () => {
+test('FSInnerType declares the webhook endpoint and the services (events, schedule) the runtime mounts and starts', () => {
   expect(FSInnerType.endpoints).toEqual([{ method: 'POST', path: 'events', access: 'public', body: 'raw', handler: 'receiveEventPush' }]);
-  expect(FSInnerType.services).toContainEqual({ name: 'eventInbox', method: 'startEventInbox' });
+  expect(FSInnerType.services).toEqual([
+    { name: 'contact events', method: 'startContactEvents' },
+    { name: 'sync schedule', method: 'startSyncSchedule' },
+  ]);
 });

@@ -77,7 +77,7 @@ describe('the service', () => {
   test('served, a recorded event is applied without being asked; close() stops the applier; with eventTransport "none" it never starts', async () => {
     const w = await world();
     const fs = w.fs();
-    await fs.startEventInbox();
+    await fs.startContactEvents();
     expect((await fs.eventStatus()).applying).toBe(true);
     await post(w, push(retitled(w, 'lisi', 'kicked', 1), { key: KEY }));
     await waitFor(() => applied(w, 1), 'the kick to apply it');
@@ -90,7 +90,7 @@ describe('the service', () => {
     expect((await inbox(w)).map((r) => r.status)).toEqual(['applied', 'pending']);
 
     const off = await world({ config: { eventTransport: 'none' } });
-    await off.fs().startEventInbox();
+    await off.fs().startContactEvents();
     expect((await off.fs().eventStatus()).applying).toBe(false);
   });
 });
