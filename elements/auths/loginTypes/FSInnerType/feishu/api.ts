@@ -24,6 +24,13 @@ export const PAGE_SIZE = 50;
  */
 export const departmentIdType = (id: string): 'open_department_id' | 'department_id' => (id.startsWith('od-') || id === ROOT_DEPARTMENT_ID ? 'open_department_id' : 'department_id');
 
+/**
+ * Feishu's refusals of a recursive children listing (fetch_child=true): 43010 "big dept forbid
+ * recursion", and 40162 which the contract names with it (§4: documented for user tokens over 500
+ * sub-departments; whether a tenant token can meet them is not documented).
+ */
+export const RECURSION_REFUSED: ReadonlySet<number> = new Set([43010, 40162]);
+
 /** The root department's id in every id type (contract §4). */
 export const ROOT_DEPARTMENT_ID = '0';
 
@@ -122,9 +129,25 @@ export class FeishuApi {
     return (await this.tenantGet<{ department: FeishuDepartment }>('department_get', `/open-apis/contact/v3/departments/${encodeURIComponent(departmentId)}`, query)).department;
   }
 
-  async departmentChildren(departmentId: string, userIdType: UserIdType, pageToken?: string): Promise<Page<FeishuDepartment>> {
-    const query = new URLSearchParams({ department_id_type: departmentIdType(departmentId), user_id_type: userIdType, fetch_child: 'false', page_size: String(PAGE_SIZE) });
+  /** The direct sub-departments of one department, one page (fetch_child=false). */
+  departmentChildren(departmentId: string, userIdType: UserIdType, pageToken?: string): Promise<Page<FeishuDepartment>> {
+    return this.children(departmentId, userIdType, false, pageToken);
+  }
+
+  /**
+   * Every department below one, all levels, one page (the same children endpoint with
+   * fetch_child=true, contract §4): a subtree of n departments costs ⌈n/50⌉ requests rather than one
+   * per department. Feishu documents a cap on recursion for user tokens only (43010/40162, see
+   * RECURSION_REFUSED); a caller should fall back to departmentChildren when it is refused.
+   */
+  departmentDescendants(departmentId: string, userIdType: UserIdType, pageToken?: string): Promise<Page<FeishuDepartment>> {
+    return this.children(departmentId, userIdType, true, pageToken);
+  }
+
+  private children(departmentId: string, userIdType: UserIdType, fetchChild: boolean, pageToken?: string): Promise<Page<FeishuDepartment>> {
+    const query = new URLSearchParams({ department_id_type: departmentIdType(departmentId), user_id_type: userIdType, fetch_child: String(fetchChild), page_size: String(PAGE_SIZE) });
     if (pageToken) query.set('page_token', pageToken);
+    // Both listings are one Feishu endpoint with one quota, so they share one pacing gate.
     return this.tenantGet('department_children', `/open-apis/contact/v3/departments/${encodeURIComponent(departmentId)}/children`, query);
   }
 

@@ -1,9 +1,11 @@
-import { describe, expect, test } from '@jest/globals';
+import { describe, expect, jest, test } from '@jest/globals';
 import { FSInnerAuthModel, FSInnerDeptModel, FSInnerMembershipModel } from '../../../../../elements/auths/loginTypes/FSInnerType/index.js';
 import type { SyncProgress } from '../../../../../elements/auths/loginTypes/FSInnerType/department-sync.js';
 import { ROOT_DEPARTMENT_ID, type FeishuUser, type Org } from '../../../../../elements/auths/loginTypes/FSInnerType/sandbox/index.js';
 import { INSTANCE, requests, scanAndLogin, useFeishuWorld, type FeishuWorld } from './harness.js';
 import { RuntimeCodes } from '../../../../../runtime/errcode.js';
+import { FSInnerCodes, fromFeishu } from '../../../../../elements/auths/loginTypes/FSInnerType/feishu-errors.js';
+import type { FeishuApi } from '../../../../../elements/auths/loginTypes/FSInnerType/feishu/api.js';
 
 const world = useFeishuWorld();
 
@@ -350,10 +352,147 @@ describe('syncDepartmentInfo', () => {
     expect(expected.map((u) => u.user_id)).not.toContain('chenyi');
     // Parents are open ids even though the root was configured by its custom id.
     expect(await depts(w).findOneByOrFail({ instance: INSTANCE, deptId: org.department('platform').open_department_id })).toMatchObject({ parentId: engineering });
-    // children of each subtree department, nothing from the root.
-    expect(requests(w.sandbox, 'department_children')).toBe(subtree.length);
+    // One fetch_child listing of the subtree (⌈3/50⌉ pages), nothing from the root; members of each subtree department.
+    expect(subtree).toHaveLength(3);
+    expect(requests(w.sandbox, 'department_children')).toBe(1);
     expect(requests(w.sandbox, 'find_by_department')).toBe(subtree.length);
   });
+
+  test('a contact range below the root without syncRootDepartments: the root cannot be listed, the sync fails with 40014 before asking for members', async () => {
+    const w = await world();
+    w.sandbox.apps[0]!.contactScope = ['engineering'];
+    await expect(w.fs().syncDepartmentInfo()).rejects.toMatchObject({ code: FSInnerCodes.PERMISSION_MISSING, details: { feishuCode: 40014 } });
+    expect(requests(w.sandbox, 'department_children')).toBe(1);
+    expect(requests(w.sandbox, 'find_by_department')).toBe(0);
+    expect(await depts(w).count()).toBe(0);
+    expect(await users(w).count()).toBe(0);
+  });
+
+  test('syncRootDepartments with one root inside another: its subtree is listed once, its members once', async () => {
+    const w = await world({ config: { syncRootDepartments: ['engineering', 'platform'] } });
+    const org = w.sandbox.org;
+    await w.fs().syncDepartmentInfo();
+
+    const engineering = org.department('engineering').open_department_id;
+    const subtree = [engineering, ...org.descendantDepartments(engineering).map((d) => d.open_department_id)];
+    expect(subtree).toContain(org.department('platform').open_department_id);
+    expect((await depts(w).findBy({ instance: INSTANCE })).map((d) => d.deptId).sort()).toEqual([...subtree].sort());
+    // Platform was found in engineering's listing: asked for by its id (department_get), not listed again.
+    expect(requests(w.sandbox, 'department_children')).toBe(1);
+    expect(requests(w.sandbox, 'find_by_department')).toBe(subtree.length);
+  });
+});
+
+/** The stored directory without timestamps or row ids: what two syncs must agree on. */
+async function storedDirectory(w: FeishuWorld) {
+  const byKey = <T>(rows: T[], key: (r: T) => string) => rows.sort((a, b) => key(a).localeCompare(key(b)));
+  const departmentRows = (await depts(w).findBy({ instance: INSTANCE })).map(({ deptId, customId, name, parentId, leaderUserId, leaderIds, memberCount, sortOrder, status }) => ({ deptId, customId, name, parentId, leaderUserId, leaderIds, memberCount, sortOrder, status }));
+  const userRows = (await users(w).findBy({ instance: INSTANCE })).map(({ userId, openId, unionId, name, mobile, email, avatar, department, position, gender, status, isLeader, employeeNo }) => ({ userId, openId, unionId, name, mobile, email, avatar, department, position, gender, status, isLeader, employeeNo }));
+  const membershipRows = (await memberships(w).findBy({ instance: INSTANCE })).map(({ userId, deptId, isLeader, isPrimary }) => ({ userId, deptId, isLeader, isPrimary }));
+  return {
+    departments: byKey(departmentRows, (d) => d.deptId),
+    users: byKey(userRows, (u) => u.userId),
+    memberships: byKey(membershipRows, (m) => `${m.userId} ${m.deptId}`),
+  };
+}
+
+/** The element's Feishu client, to make Feishu refuse a call the sandbox has no switch for. */
+const apiOf = (w: FeishuWorld) => (w.fs() as unknown as { api: FeishuApi }).api;
+
+/** What the client makes of Feishu's 43010 reply (contract §4) to a recursive children listing. */
+const recursionRefused = () =>
+  fromFeishu({ endpoint: 'department_children', feishuCode: 43010, feishuMsg: 'big dept forbid recursion', scopes: [] }, { endpoint: 'department_children', feishuCode: 43010 });
+
+describe('full sync of a larger org: fetch_child pages, members alongside', () => {
+  const DEPARTMENTS = 230;
+  /** A generated org (deterministic: two worlds get the same one) with one department of 120 people (three member pages). */
+  const largeWorld = async () => {
+    // Paced at 1000/s per endpoint: the request pattern is under test here, not Feishu's rate.
+    const w = await world({ sandbox: { org: { departments: DEPARTMENTS, users: 2300 } }, config: { requestsPerSecond: 1000 } });
+    const org = w.sandbox.org;
+    const crowded = org.departments[40]!.department_id;
+    for (let i = 0; i < 120; i++) addPerson(org, `crowd_${i}`, [crowded]);
+    return w;
+  };
+  const listings = (org: Org) => [ROOT_DEPARTMENT_ID, ...org.departments.map((d) => d.open_department_id)];
+  const pages = (n: number) => Math.max(1, Math.ceil(n / 50));
+  const memberPages = (org: Org) => listings(org).reduce((n, id) => n + pages(org.directMembers(id).length), 0);
+
+  test('departments cost ⌈departments/50⌉ requests (one fetch_child listing of the root), members one listing per department', async () => {
+    const w = await largeWorld();
+    const org = w.sandbox.org;
+    expect(org.departments).toHaveLength(DEPARTMENTS);
+    await w.fs().syncDepartmentInfo();
+
+    expect(requests(w.sandbox, 'department_children')).toBe(Math.ceil(DEPARTMENTS / 50)); // 5, not 231
+    expect(requests(w.sandbox, 'find_by_department')).toBe(memberPages(org));
+    expect(memberPages(org)).toBe(DEPARTMENTS + 1 + 2); // the crowded department needs two more pages
+    expect(requests(w.sandbox, 'department_get')).toBe(0);
+    expect(requests(w.sandbox, 'user_get')).toBe(0);
+
+    const stored = await storedDirectory(w);
+    expect(stored.departments.map((d) => d.deptId)).toEqual(org.departments.map((d) => d.open_department_id).sort());
+    expect(stored.users.map((u) => u.userId)).toEqual(listedUsers(org).map((u) => u.user_id).sort((a, b) => a.localeCompare(b)));
+    expect(stored.memberships).toHaveLength(listedUsers(org).reduce((n, u) => n + u.department_ids.length, 0));
+  }, 30_000);
+
+  test('the same departments, users and memberships as the level-by-level walk, to which it falls back when Feishu refuses to recurse', async () => {
+    const fast = await largeWorld();
+    await fast.fs().syncDepartmentInfo();
+
+    const walked = await largeWorld();
+    const api = apiOf(walked);
+    const recursive = api.departmentDescendants.bind(api);
+    // The first page comes back; Feishu refuses the second (43010).
+    const spy = jest.spyOn(api, 'departmentDescendants').mockImplementation((id, type, token) => (token ? Promise.reject(recursionRefused()) : recursive(id, type, token)));
+    await walked.fs().syncDepartmentInfo();
+
+    expect(spy).toHaveBeenCalledTimes(2);
+    // The walk: one fetch_child=false listing per department and the root (none has more than 50 children).
+    const org = walked.sandbox.org;
+    expect(listings(org).every((id) => org.childDepartments(id).length <= 50)).toBe(true);
+    expect(requests(walked.sandbox, 'department_children')).toBe(1 + listings(org).length);
+    expect(requests(walked.sandbox, 'find_by_department')).toBe(memberPages(org)); // each department's members listed once
+    expect(await storedDirectory(walked)).toEqual(await storedDirectory(fast));
+  }, 30_000);
+
+  test('members are listed while the department pages are still coming', async () => {
+    const w = await largeWorld();
+    // Slow department pages: the members of the first page's departments are listed before the second page arrives.
+    w.sandbox.injectFault({ endpoint: 'department_children', kind: 'latency', ms: 150, times: 5 } as never);
+    const seen: SyncProgress[] = [];
+    await w.fs().syncDepartmentInfo({ onProgress: (p) => seen.push(p) });
+
+    const listing = seen.filter((p) => p.phase === 'departments');
+    expect(listing.some((p) => p.departmentsDone > 0 && p.departmentsFound < DEPARTMENTS)).toBe(true);
+    expect(seen.at(-1)).toMatchObject({ phase: 'done', departmentsFound: DEPARTMENTS, departmentsDone: DEPARTMENTS });
+  }, 30_000);
+
+  test('a department page that keeps failing fails the sync with nothing written, and no request runs on after it', async () => {
+    const w = await largeWorld();
+    await w.fs().syncDepartmentInfo();
+    const before = await storedDirectory(w);
+    w.sandbox.org.updateDepartment(w.sandbox.org.departments[0]!.department_id, { name: 'Renamed' });
+    w.clock.advance(1_000);
+    // The first page passes, every later one answers 500 (the sync gives up after its retries, ~1.4 s);
+    // slow member listings (1 s each, 16 at a time) are still in flight when it does.
+    w.sandbox.injectFault({ endpoint: 'department_children', kind: 'latency', ms: 0, times: 1 } as never);
+    w.sandbox.injectFault({ endpoint: 'department_children', kind: 'status', status: 500, times: 1000 } as never);
+    w.sandbox.injectFault({ endpoint: 'find_by_department', kind: 'latency', ms: 1000, times: 1000 } as never);
+    w.sandbox.resetStats();
+
+    await expect(w.fs().syncDepartmentInfo()).rejects.toMatchObject({ name: 'Code', code: FSInnerCodes.FEISHU_FAILURE });
+    // The listings not yet started were dropped: fewer than the first page's 50 departments and the root.
+    expect(requests(w.sandbox, 'find_by_department')).toBeGreaterThan(0);
+    expect(requests(w.sandbox, 'find_by_department')).toBeLessThan(51);
+    const settled = w.sandbox.stats().total;
+    await new Promise((r) => setTimeout(r, 500));
+    expect(w.sandbox.stats().total).toBe(settled);
+    expect(await storedDirectory(w)).toEqual(before);
+    w.sandbox.clearFaults();
+    await w.fs().syncDepartmentInfo(); // the lease was released
+    expect((await storedDirectory(w)).departments.find((d) => d.deptId === w.sandbox.org.departments[0]!.open_department_id)?.name).toBe('Renamed');
+  }, 30_000);
 });
 
 describe('one sync at a time', () => {
