@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
+import type { DataSource } from 'typeorm';
+import { openDataSource } from '../../runtime/db/data-source.js';
+import { tempDir } from './fixture.js';
 
 /**
  * Which database engine the suite runs on: `JIT_TEST_DATABASE=postgres|mysql`
@@ -70,5 +73,23 @@ async function createServerDatabase(engine: 'postgres' | 'mysql'): Promise<TestD
       await c.query(`DROP DATABASE IF EXISTS ${name}`);
       await c.end();
     },
+  };
+}
+
+/**
+ * One fresh database for a test (SQLite file in a temp folder, or the suite's server engine) and a
+ * function that opens a connection of its own to it each call, as a separate process would.
+ * Every connection, the database and the folder go with `cleanups` (run them after the test).
+ */
+export async function sharedTestDatabase(entities: Function[], cleanups: Array<() => Promise<void> | void>): Promise<() => Promise<DataSource>> {
+  const t = tempDir('jit-db-');
+  cleanups.push(t.cleanup);
+  const db = await createTestDatabase();
+  cleanups.push(() => db.drop());
+  const url = db.url ?? `sqlite:${t.dir}/app.sqlite`;
+  return async () => {
+    const ds = await openDataSource({ url, dataDir: t.dir, entities, migrate: true });
+    cleanups.push(() => (ds.isInitialized ? ds.destroy() : undefined));
+    return ds;
   };
 }

@@ -1,11 +1,9 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
 import type { DataSource } from 'typeorm';
-import { openDataSource } from '../../../runtime/db/data-source.js';
 import { holdLease, withLease, type HeldLease, type HoldLeaseOptions, type LeaseTimers } from '../../../runtime/db/lease.js';
 import { LeaseModel } from '../../../runtime/db/lease-model.js';
 import { RuntimeCodes } from '../../../runtime/errcode.js';
-import { createTestDatabase, ENGINE } from '../../helpers/database.js';
-import { tempDir } from '../../helpers/fixture.js';
+import { ENGINE, sharedTestDatabase } from '../../helpers/database.js';
 
 const TTL = 300;
 const RETRY = 100;
@@ -18,19 +16,8 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-/** One database; each call of the returned function opens a connection of its own to it, as a separate process would. */
-async function database(): Promise<() => Promise<DataSource>> {
-  const t = tempDir('jit-lease-');
-  cleanups.push(t.cleanup);
-  const db = await createTestDatabase();
-  cleanups.push(() => db.drop());
-  const url = db.url ?? `sqlite:${t.dir}/app.sqlite`;
-  return async () => {
-    const ds = await openDataSource({ url, dataDir: t.dir, entities: [LeaseModel], migrate: true });
-    cleanups.push(() => (ds.isInitialized ? ds.destroy() : undefined));
-    return ds;
-  };
-}
+/** One database; each call opens a connection of its own to it, as another process would. */
+const database = () => sharedTestDatabase([LeaseModel], cleanups);
 
 /** Real timers that can be frozen (a process that stopped: nothing fires) and thawed (it resumes). */
 function freezableTimers(): LeaseTimers & { freeze(): void; thaw(): void } {

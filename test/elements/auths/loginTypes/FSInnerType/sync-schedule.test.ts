@@ -1,11 +1,8 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
-import type { DataSource } from 'typeorm';
 import { FSInnerSyncRunModel } from '../../../../../elements/auths/loginTypes/FSInnerType/models.js';
 import { SyncSchedule, type SyncScheduleOptions } from '../../../../../elements/auths/loginTypes/FSInnerType/sync-schedule.js';
-import { openDataSource } from '../../../../../runtime/db/data-source.js';
 import { RuntimeCodes, RuntimeErrors } from '../../../../../runtime/errcode.js';
-import { createTestDatabase, ENGINE } from '../../../../helpers/database.js';
-import { tempDir } from '../../../../helpers/fixture.js';
+import { ENGINE, sharedTestDatabase } from '../../../../helpers/database.js';
 
 const EVERY_SECOND = '* * * * * *';
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -31,18 +28,7 @@ function schedule(options: Partial<SyncScheduleOptions> & Pick<SyncScheduleOptio
 }
 
 /** One database; each call opens a connection of its own to it, as another process would. */
-async function database(): Promise<() => Promise<DataSource>> {
-  const t = tempDir('jit-sched-');
-  cleanups.push(t.cleanup);
-  const db = await createTestDatabase();
-  cleanups.push(() => db.drop());
-  const url = db.url ?? `sqlite:${t.dir}/app.sqlite`;
-  return async () => {
-    const ds = await openDataSource({ url, dataDir: t.dir, entities: [FSInnerSyncRunModel], migrate: true });
-    cleanups.push(() => (ds.isInitialized ? ds.destroy() : undefined));
-    return ds;
-  };
-}
+const database = () => sharedTestDatabase([FSInnerSyncRunModel], cleanups);
 
 describe('SyncSchedule', () => {
   test.each([

@@ -2,11 +2,9 @@ import { afterEach, describe, expect, test } from '@jest/globals';
 import type { DataSource } from 'typeorm';
 import { LongConnection, redact, type LongConnectionOptions, type SchemaV2Envelope } from '../../../../../../elements/auths/loginTypes/FSInnerType/events/long-connection.js';
 import { SDK_APP_ID, completeApp, startSandbox, type Sandbox } from '../../../../../../elements/auths/loginTypes/FSInnerType/sandbox/index.js';
-import { openDataSource } from '../../../../../../runtime/db/data-source.js';
 import { LeaseModel } from '../../../../../../runtime/db/lease-model.js';
 import { RuntimeCodes } from '../../../../../../runtime/errcode.js';
-import { createTestDatabase, ENGINE } from '../../../../../helpers/database.js';
-import { tempDir } from '../../../../../helpers/fixture.js';
+import { ENGINE, sharedTestDatabase } from '../../../../../helpers/database.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -31,18 +29,7 @@ async function sandbox(): Promise<Sandbox> {
 }
 
 /** One database; each call opens a connection of its own to it, as another process would. */
-async function database(): Promise<() => Promise<DataSource>> {
-  const t = tempDir('jit-lc-');
-  cleanups.push(t.cleanup);
-  const db = await createTestDatabase();
-  cleanups.push(() => db.drop());
-  const url = db.url ?? `sqlite:${t.dir}/app.sqlite`;
-  return async () => {
-    const ds = await openDataSource({ url, dataDir: t.dir, entities: [LeaseModel], migrate: true });
-    cleanups.push(() => (ds.isInitialized ? ds.destroy() : undefined));
-    return ds;
-  };
-}
+const database = () => sharedTestDatabase([LeaseModel], cleanups);
 
 interface Unit {
   lc: LongConnection;
