@@ -1,4 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
+import { statusLinesOf } from '../../../runtime/declarations/admin.js';
 import { declarationsProblem } from '../../../runtime/declarations/check.js';
 import { useScenarios } from '../../helpers/scenario.js';
 
@@ -108,5 +109,15 @@ describe('in the loader', () => {
     expect(app.diagnostics).toContainEqual(expect.objectContaining({ code: 'MODULE_EXPORT_INVALID', fullName: 'hooks.BadType', message: expect.stringContaining('The endpoint POST events names "onEvent", which the class does not implement.') }));
     expect(app.getElementDefine('hooks.Bad')?.quarantined).toBe(true);
     expect(app.getElementDefine('greeters.Hello')?.quarantined).toBe(false);
+  });
+});
+
+describe('statusLinesOf', () => {
+  test('one status object is one line; an array is its lines in order; none is none', () => {
+    const token = { method: 'tokenStatus', title: 'Token' };
+    const events = { method: 'eventStatus', title: 'Events' };
+    expect(statusLinesOf({ status: token })).toEqual([token]);
+    expect(statusLinesOf({ status: [token, events] })).toEqual([token, events]);
+    expect(statusLinesOf({})).toEqual([]);
   });
 });

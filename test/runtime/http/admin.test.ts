@@ -31,7 +31,7 @@ describe('admin API', () => {
         title: 'Feishu login',
         type: 'auths.loginTypes.FSInnerType',
         status: expect.arrayContaining([{ method: 'tokenStatus', title: 'Tenant token', text: expect.stringMatching(/^cached until \d\d:\d\d:\d\d UTC$/), value: { cached: true, expiresAt: expect.any(Number) } }]),
-        actions: expect.arrayContaining([{ method: 'syncDepartmentInfo', title: 'Sync departments', params: expect.any(Boolean), button: true, progress: true, refreshes: ['getOrgTree'], lastRun: null }]),
+        actions: expect.arrayContaining([{ method: 'syncDepartmentInfo', title: 'Sync departments', params: true, button: true, progress: true, refreshes: ['getOrgTree', 'disabledAccounts'], lastRun: null }]),
         views: expect.arrayContaining([{ method: 'getOrgTree', title: 'Organization', kind: 'tree', empty: expect.any(String) }]),
       },
     ]);
