@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { encryptEvent, signEvent } from '../../elements/auths/loginTypes/FSInnerType/events/crypto.js';
 import { FSInnerAuthModel, FSInnerEventModel, type FSInnerType } from '../../elements/auths/loginTypes/FSInnerType/index.js';
 import { SDK_APP_ID, completeApp, defaultApp, startSandbox, type Sandbox, type FeishuUser } from '../../elements/auths/loginTypes/FSInnerType/sandbox/index.js';
@@ -10,6 +8,7 @@ import { loadApp, type App } from '../../runtime/index.js';
 import { createTestDatabase, ENGINE, type TestDatabase } from '../helpers/database.js';
 import { tempDir, writeTree } from '../helpers/fixture.js';
 import { freePort } from '../helpers/ports.js';
+import { startServer, type ServerProcess } from './servers.js';
 
 /**
  * Contact events reaching two `jit serve` processes of one app on one database (PostgreSQL under
@@ -22,7 +21,6 @@ import { freePort } from '../helpers/ports.js';
  *   websocket   one long connection per app and database: the process holding the lease connects,
  *               the other stands by, and takes over when the holder is killed.
  */
-const root = fileURLToPath(new URL('../../', import.meta.url));
 const INSTANCE = 'auths.loginTypes.FSInnerExample';
 const HOOK = '/hooks/auths/loginTypes/FSInnerExample/events';
 const TOKEN = 'vt-two-servers-0123456789';
@@ -41,45 +39,11 @@ async function until(condition: () => boolean | Promise<boolean>, ms: number, wh
   }
 }
 
-interface Served {
-  base: string;
-  child: ChildProcess;
-  exited: Promise<void>;
-  output: string[];
-}
-
-/** `jit serve` in a child process (as test/multiprocess/servers.ts starts it), with the child at hand to SIGKILL. */
-function serve(appDir: string, port: number, env: Record<string, string>): Promise<Served> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'runtime/cli/main.ts', 'serve', appDir, '--port', String(port), '--host', '127.0.0.1', '--no-watch', '--migrate'], {
-    cwd: root,
-    env: { ...process.env, NODE_OPTIONS: '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const output: string[] = [];
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server on ${port} did not start:\n${output.join('')}`)), 30_000);
-    const onData = (chunk: Buffer) => {
-      output.push(chunk.toString());
-      if (output.join('').includes('jit: serving app')) {
-        clearTimeout(timer);
-        resolve({ base: `http://127.0.0.1:${port}`, child, exited, output });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server on ${port} exited with ${code}:\n${output.join('')}`));
-    });
-  });
-}
-
 interface World {
   sandbox: Sandbox;
   /** Reads the shared database from this process (no services: it applies nothing). */
   reader: App;
-  start(): Promise<Served>;
+  start(): Promise<ServerProcess>;
   stop(): Promise<void>;
 }
 
@@ -103,18 +67,17 @@ async function startWorld(options: { longConnection: boolean; config: Record<str
   const secrets = { FEISHU_APP_SECRET: sandbox.appSecret, FEISHU_VERIFICATION_TOKEN: TOKEN, FEISHU_ENCRYPT_KEY: KEY };
   const appDir = join(temp.dir, 'apps/demo');
   const reader = await loadApp(appDir, { dataDir: join(temp.dir, 'data'), env: secrets, databaseUrl, migrate: true });
-  const servers: Served[] = [];
+  const servers: ServerProcess[] = [];
   return {
     sandbox,
     reader,
     async start() {
-      const served = await serve(appDir, await freePort(), { JIT_DATABASE_URL: databaseUrl, ...secrets });
+      const served = await startServer(appDir, await freePort(), { JIT_DATABASE_URL: databaseUrl, ...secrets });
       servers.push(served);
       return served;
     },
     async stop() {
-      for (const s of servers) if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGTERM');
-      await Promise.all(servers.map((s) => s.exited));
+      await Promise.all(servers.map((s) => s.stop()));
       await reader.close();
       await sandbox.close();
       await database.drop();
@@ -169,8 +132,8 @@ async function expectAppliedOnce(w: World, eventIds: string[], via: 'webhook' | 
 
 describe(`two server processes on one ${ENGINE} database, events by webhook`, () => {
   let w: World;
-  let a: Served;
-  let b: Served;
+  let a: ServerProcess;
+  let b: ServerProcess;
   const untouched = new Set<string>();
 
   beforeAll(async () => {
@@ -182,7 +145,7 @@ describe(`two server processes on one ${ENGINE} database, events by webhook`, ()
 
   afterAll(async () => w?.stop());
 
-  const subscribe = (to: Served) => w.sandbox.events.subscribe(w.sandbox.appId, { mode: 'webhook', callbackUrl: `${to.base}${HOOK}`, encryptKey: KEY, verificationToken: TOKEN });
+  const subscribe = (to: ServerProcess) => w.sandbox.events.subscribe(w.sandbox.appId, { mode: 'webhook', callbackUrl: `${to.base}${HOOK}`, encryptKey: KEY, verificationToken: TOKEN });
   const delivered = (eventIds: string[], copies: number) => {
     const wanted = new Set(eventIds);
     const list = w.sandbox.events.deliveries({ appId: w.sandbox.appId }).filter((d) => wanted.has(d.eventId));
@@ -243,7 +206,7 @@ describe(`two server processes on one ${ENGINE} database, events by webhook`, ()
 });
 
 /** A push as Feishu sends it with an encrypt key: {"encrypt"} body, signed. */
-async function pushTo(server: Served, envelope: object): Promise<number> {
+async function pushTo(server: ServerProcess, envelope: object): Promise<number> {
   const body = JSON.stringify({ encrypt: encryptEvent(KEY, JSON.stringify(envelope)) });
   const timestamp = String(Math.floor(Date.now() / 1000));
   const nonce = randomBytes(8).toString('hex');
@@ -300,8 +263,7 @@ describe(`two server processes on one ${ENGINE} database, events over the long c
 
     // The holder dies; its lease runs out and B takes the connection over, never two at once.
     const killedAt = Date.now();
-    a.child.kill('SIGKILL');
-    await a.exited;
+    await a.kill('SIGKILL');
     const counts: number[] = [];
     await until(
       () => {
@@ -315,7 +277,7 @@ describe(`two server processes on one ${ENGINE} database, events over the long c
     const takeoverMs = Date.now() - killedAt;
     expect(Math.max(...counts)).toBeLessThanOrEqual(1);
     expect(takeoverMs).toBeLessThanOrEqual(LEASE_TTL_MS + LEASE_RETRY_MS * 1.25 + 5_000);
-    expect(b.child.exitCode).toBeNull();
+    expect(b.running).toBe(true);
 
     const after = orgChanges(w.sandbox, 'ws2', { created: 10, retitled: 10, resigned: 5 }, untouched);
     await until(() => delivered(after.eventIds), 20_000, 'the later events acked by B');

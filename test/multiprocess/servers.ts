@@ -11,6 +11,11 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 export interface ServerProcess {
   base: string;
   output: string[];
+  /** Whether the process is still running (not exited, not killed). */
+  readonly running: boolean;
+  /** Sends `signal` (SIGTERM by default; SIGKILL to play a crash) and resolves once the process has exited, at once if it already had. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  /** kill('SIGTERM'): a graceful shutdown. */
   stop(): Promise<void>;
 }
 
@@ -22,19 +27,32 @@ export function startServer(appDir: string, port: number, env: Record<string, st
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-    });
+  // Listened for from the start, so an exit is never missed, however early or however caused.
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const running = () => child.exitCode === null && child.signalCode === null;
+  const kill = async (signal: NodeJS.Signals = 'SIGTERM') => {
+    if (running()) child.kill(signal);
+    await exited;
+  };
+  const server: ServerProcess = {
+    base: `http://127.0.0.1:${port}`,
+    output,
+    get running() {
+      return running();
+    },
+    kill,
+    stop: () => kill('SIGTERM'),
+  };
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server on ${port} did not start:\n${output.join('')}`)), 30_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL'); // not left running behind a failed test
+      reject(new Error(`server on ${port} did not start:\n${output.join('')}`));
+    }, 30_000);
     const onData = (chunk: Buffer) => {
       output.push(chunk.toString());
       if (output.join('').includes('jit: serving app')) {
         clearTimeout(timer);
-        resolve({ base: `http://127.0.0.1:${port}`, output, stop });
+        resolve(server);
       }
     };
     child.stdout!.on('data', onData);

@@ -12,10 +12,12 @@ export type ApplyOutcome = { status: 'applied' | 'stale' | 'ignored'; reason?: C
 export interface ApplierTiming {
   /** How often pending rows are looked for without a kick: rows a crashed process left, retries that came due. */
   pollMs: number;
-  /** How long a claim lasts; a process that dies holding one frees the row after this long. */
+  /** How long a claim lasts unless renewed (every third, while its event is being applied); a process that dies holding one frees the row after this long. */
   claimMs: number;
-  /** How long the applier's lease lasts unless renewed (withLease renews it every third). */
+  /** How long the applier's lease lasts unless renewed (withLease renews it every third); a dead holder's stalls the inbox this long. */
   leaseMs: number;
+  /** After finding the lease held by another process: when to try once more (a row may have been committed just after the holder's last look). */
+  busyRetryMs: number;
   /** Claims per event before it is given up (failed). */
   maxAttempts: number;
   /** Delay before the next attempt after the n-th failed one. */
@@ -24,8 +26,9 @@ export interface ApplierTiming {
 
 export const DEFAULT_TIMING: ApplierTiming = {
   pollMs: 5_000,
-  claimMs: 60_000,
-  leaseMs: 30_000,
+  claimMs: 20_000,
+  leaseMs: 10_000,
+  busyRetryMs: 250,
   maxAttempts: 5,
   backoffMs: (attempts) => Math.min(5_000 * 2 ** (attempts - 1), 5 * 60_000),
 };
@@ -36,12 +39,16 @@ const BATCH = 50;
 /**
  * Applies recorded events, oldest create_time first, each once:
  *
- *   who applies      one process per instance at a time: a database lease (`<instance>.eventInbox`);
- *                    the others skip, and the holder drains what they recorded
+ *   who applies      one process per instance at a time: a database lease (`<instance>.eventInbox`,
+ *                    leaseMs 10 s, renewed every third); the others skip, and the holder drains what
+ *                    they recorded; a skipped kick tries once more busyRetryMs later, for the row
+ *                    committed after the holder's last empty look but before it let go of the lease
  *   one row          claimed by one conditional UPDATE (status pending and no live claim), so two
- *                    processes never apply the same row, even past a lost lease
- *   when             kicked after each record in this process, at start, and every pollMs (rows a
- *                    crashed process left pending or claimed, retries that came due)
+ *                    processes never apply the same row, even past a lost lease; the claim (claimMs
+ *                    20 s) is renewed every third while its event is applied, so only a dead holder's
+ *                    runs out
+ *   when             kicked after each record in this process, at start, and every pollMs 5 s (rows
+ *                    a crashed process left pending or claimed, retries that came due)
  *   outcome          applied / stale / ignored, as the handler says
  *   handler throws   EVENT_UNAPPLICABLE: failed at once (retrying cannot help); anything else:
  *                    pending again after backoffMs, failed (EVENT_GAVE_UP) at the maxAttempts-th
@@ -54,6 +61,9 @@ export class EventApplier {
   private timer: NodeJS.Timeout | undefined;
   private draining: Promise<void> | undefined;
   private again = false;
+  /** The one more try after a BUSY (busyRetryMs), and whether the run under way is it. */
+  private busyRetry: NodeJS.Timeout | undefined;
+  private busyRetryDue = false;
   private started = false;
   private stopped = false;
   /** The last failure of a drain itself (the database, the lease), for eventStatus; never a payload. */
@@ -97,6 +107,7 @@ export class EventApplier {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    clearTimeout(this.busyRetry);
     await this.idle();
   }
 
@@ -119,14 +130,36 @@ export class EventApplier {
   }
 
   private async run(): Promise<void> {
+    const retrying = this.busyRetryDue;
+    this.busyRetryDue = false;
     try {
       // The lease runs on wall time: it guards real processes, whatever clock the app was given.
       await withLease(this.lease.dataSource, this.lease.name, Date.now, () => this.drain(), this.timing.leaseMs);
       this.lastProblem = null;
+      // This drain looked after the BUSY that armed the retry, so it saw what that one would have.
+      clearTimeout(this.busyRetry);
+      this.busyRetry = undefined;
     } catch (err) {
-      if (Code.is(err) && err.code === RuntimeCodes.BUSY) return; // another process is applying; it drains what is pending
+      if (Code.is(err) && err.code === RuntimeCodes.BUSY) {
+        // Another process is applying and drains what is pending, except a row committed after its
+        // last empty look and before it let go: one more try soon catches that without waiting for
+        // the poll. Only once: a holder still busy then is draining anew and sees the row itself
+        // (or, rarely, still letting go: the next poll covers that).
+        if (!retrying) this.retryAfterBusy();
+        return;
+      }
       this.lastProblem = Code.is(err) ? err.message : `${(err as Error)?.name ?? 'Error'}: ${String((err as Error)?.message ?? err).slice(0, 300)}`;
     }
+  }
+
+  private retryAfterBusy(): void {
+    if (this.busyRetry || !this.running) return;
+    this.busyRetry = setTimeout(() => {
+      this.busyRetry = undefined;
+      this.busyRetryDue = true;
+      this.kick();
+    }, this.timing.busyRetryMs);
+    this.busyRetry.unref();
   }
 
   private async drain(): Promise<void> {
@@ -148,10 +181,17 @@ export class EventApplier {
       return this.inbox.settle(id, this.holder, { status: 'failed', reason: gaveUp(row.attempts - 1, row.lastError ?? 'the process applying it stopped') });
     }
     let settlement: Settlement;
+    // A slow apply (Feishu calls timing out and retried) must not let its claim run out, or another
+    // process would apply the row too; renewed only while this process lives, so a dead one's lapses.
+    const renew = setInterval(() => {
+      this.inbox.renewClaim(id, this.holder, this.timing.claimMs).catch(() => undefined);
+    }, this.timing.claimMs / 3);
     try {
       settlement = await this.apply(row);
     } catch (err) {
       settlement = this.afterFailure(row, err);
+    } finally {
+      clearInterval(renew);
     }
     await this.inbox.settle(id, this.holder, settlement);
   }

@@ -1,7 +1,7 @@
 import type { HookReply, HookRequest } from '../../../../../runtime/declarations/endpoints.js';
 import type { ElementHost } from '../../../../../runtime/element.js';
 import type { FSInnerConfig } from '../config.js';
-import { EventApplier, type ApplyOutcome } from './applier.js';
+import { DEFAULT_TIMING, EventApplier, type ApplierTiming, type ApplyOutcome } from './applier.js';
 import { FSInnerEventErrors } from './errors.js';
 import { applyEvent, type EventContext } from './handlers.js';
 import { EventInbox, type EventInboxState } from './inbox.js';
@@ -37,10 +37,12 @@ export class ContactEvents {
     private readonly context: () => EventContext,
     /** Open API origin for the long connection. */
     private readonly openOrigin: string,
+    /** The applier's timing, where a test needs it other than DEFAULT_TIMING (no config field: these are not for deployments to tune). */
+    timing: Partial<ApplierTiming> = {},
   ) {
     const now = () => host.now();
     this.inbox = new EventInbox(host.dataSource, fullName, now, () => this.applier.kick());
-    this.applier = new EventApplier(this.inbox, (row) => this.apply(row), { dataSource: host.dataSource, name: `${fullName}.eventInbox` }, now);
+    this.applier = new EventApplier(this.inbox, (row) => this.apply(row), { dataSource: host.dataSource, name: `${fullName}.eventInbox` }, now, { ...DEFAULT_TIMING, ...timing });
   }
 
   receivePush(request: HookRequest): Promise<HookReply> {

@@ -136,6 +136,16 @@ export class EventInbox {
     return this.dataSource.getRepository(FSInnerEventModel).findOneBy({ id, claimedBy: holder });
   }
 
+  /** Extends `holder`'s claim to now + ttlMs; nothing if it is no longer theirs (run out and taken, or settled). */
+  async renewClaim(id: number, holder: string, ttlMs: number): Promise<void> {
+    await this.dataSource
+      .createQueryBuilder()
+      .update(FSInnerEventModel)
+      .set({ claimedUntil: this.now() + ttlMs })
+      .where('id = :id AND claimedBy = :holder AND status = :pending', { id, holder, pending: 'pending' })
+      .execute();
+  }
+
   /** Ends a claim: settled for good, or pending again until retryAt. A claim lost meanwhile (expired and taken) changes nothing. */
   async settle(id: number, holder: string, settlement: Settlement): Promise<void> {
     const now = this.now();

@@ -8,12 +8,12 @@ import { LongConnections, type ConnectionView } from './long-connection/connecti
 import { OrgChanges } from './org-changes.js';
 import { Subscriptions, type SubscriptionInput } from './subscriptions.js';
 import { eventSettings, type ContactEventType, type DeliveryView, type EventEnvelope, type EventOptions, type EventSettings, type SubscriptionView } from './types.js';
-import { pushEvent, verifyCallbackUrl } from './webhook.js';
+import { WebhookSender } from './webhook.js';
 
 /**
  * The sandbox's event push, wired together:
  *
- *   OrgChanges ──publish──▶ envelope ──▶ DeliveryQueue ──send──┬─ webhook: pushEvent (encrypt, sign)
+ *   OrgChanges ──publish──▶ envelope ──▶ DeliveryQueue ──send──┬─ webhook: WebhookSender (encrypt, sign, keep-alive)
  *   (org edits, range)      (per app)     (retries, order)     └─ websocket: LongConnections.push (ack)
  *
  * The transport is the app's subscription mode at the time of each attempt, so an app that switches
@@ -43,8 +43,8 @@ export class EventHub implements SandboxEvents {
   private current: EventSettings;
   private readonly subscriptions = new Subscriptions();
   private readonly queue: DeliveryQueue;
-  /** Aborts in-flight webhook requests on close. */
-  private readonly closing = new AbortController();
+  /** Its in-flight requests are aborted and its pooled connections closed on close. */
+  private readonly webhooks = new WebhookSender();
 
   constructor(
     private readonly state: SandboxState,
@@ -66,7 +66,7 @@ export class EventHub implements SandboxEvents {
 
   subscribe(appId: string, input: SubscriptionInput): Promise<SubscriptionView> {
     return this.subscriptions.save(this.app(appId), input, {
-      challenge: (url, token, key) => verifyCallbackUrl(url, token, key, this.current.challengeTimeoutMs, this.closing.signal),
+      challenge: (url, token, key) => this.webhooks.verify(url, token, key, this.current.challengeTimeoutMs),
       onlineConnections: (id) => this.longConnections.count(id),
     });
   }
@@ -114,7 +114,7 @@ export class EventHub implements SandboxEvents {
   }
 
   close(): void {
-    this.closing.abort();
+    this.webhooks.close();
     this.queue.close();
     this.longConnections.close();
   }
@@ -135,7 +135,7 @@ export class EventHub implements SandboxEvents {
     const subscription = this.subscriptions.get(appId);
     const timeout = this.current.deliveryTimeoutMs;
     if (subscription?.mode === 'webhook' && subscription.callbackUrl) {
-      return { ...(await pushEvent(subscription.callbackUrl, envelope, subscription.encryptKey, timeout, this.closing.signal)), transport: 'webhook' };
+      return { ...(await this.webhooks.push(subscription.callbackUrl, envelope, subscription.encryptKey, timeout)), transport: 'webhook' };
     }
     if (subscription?.mode === 'websocket') return { ...(await this.longConnections.push(appId, envelope, timeout)), transport: 'websocket' };
     return { ok: false, status: 'unsubscribed' };

@@ -34,10 +34,18 @@ export function webhookRequest(plaintext: string, encryptKey: string | undefined
   return { body, headers: { 'X-Lark-Request-Timestamp': timestamp, 'X-Lark-Request-Nonce': nonce, 'X-Lark-Signature': signEvent(encryptKey, timestamp, nonce, body) } };
 }
 
-/** `signal` aborts the request when the sandbox closes, so no push outlives it. */
-export async function pushEvent(url: string, envelope: EventEnvelope, encryptKey: string | undefined, timeoutMs: number, signal?: AbortSignal): Promise<AttemptOutcome> {
+/**
+ * How a push travels: `signal` aborts it when the sandbox closes (so no push outlives it), `agents`
+ * carry it over a kept-alive connection. Without agents each request opens a connection of its own.
+ */
+export interface PostVia {
+  signal?: AbortSignal;
+  agents?: { http: http.Agent; https: https.Agent };
+}
+
+export async function pushEvent(url: string, envelope: EventEnvelope, encryptKey: string | undefined, timeoutMs: number, via: PostVia = {}): Promise<AttemptOutcome> {
   const { body, headers } = webhookRequest(JSON.stringify(envelope), encryptKey, true);
-  const result = await postJson(url, body, headers, timeoutMs, signal);
+  const result = await postJson(url, body, headers, timeoutMs, via);
   return 'error' in result ? { ok: false, status: result.error } : { ok: result.status === 200, status: result.status };
 }
 
@@ -45,10 +53,10 @@ export async function pushEvent(url: string, envelope: EventEnvelope, encryptKey
  * The console's check when a request URL is saved (§1.5): the reply must be HTTP 200 with JSON
  * `{"challenge": <the same value>}` within 1 s, else "Challenge code 没有返回".
  */
-export async function verifyCallbackUrl(url: string, verificationToken: string, encryptKey: string | undefined, timeoutMs: number, signal?: AbortSignal): Promise<{ ok: true } | { ok: false; reason: string }> {
+export async function verifyCallbackUrl(url: string, verificationToken: string, encryptKey: string | undefined, timeoutMs: number, via: PostVia = {}): Promise<{ ok: true } | { ok: false; reason: string }> {
   const challenge = randomBytes(16).toString('hex');
   const { body, headers } = webhookRequest(JSON.stringify({ challenge, token: verificationToken, type: 'url_verification' }), encryptKey, false);
-  const result = await postJson(url, body, headers, timeoutMs, signal);
+  const result = await postJson(url, body, headers, timeoutMs, via);
   if ('error' in result) return { ok: false, reason: result.error === 'timeout' ? `no reply within ${timeoutMs} ms` : 'the request URL could not be reached' };
   if (result.status !== 200) return { ok: false, reason: `the request URL answered HTTP ${result.status}` };
   let reply: unknown;
@@ -61,7 +69,53 @@ export async function verifyCallbackUrl(url: string, verificationToken: string, 
   return { ok: true };
 }
 
-function postJson(url: string, body: string, headers: Record<string, string>, timeoutMs: number, signal?: AbortSignal): Promise<PostResult> {
+/**
+ * The hub's webhook client: one keep-alive agent per protocol, so a burst to one request URL reuses
+ * a connection instead of paying a TCP (and TLS) setup per push; `close` aborts what is in flight
+ * and destroys the agents' sockets, so nothing outlives the sandbox. Idle pooled sockets are
+ * unref'd by the agent and dropped a second before the receiver's announced Keep-Alive timeout.
+ */
+export class WebhookSender {
+  private readonly closing = new AbortController();
+  private readonly via: Required<PostVia> = {
+    signal: this.closing.signal,
+    agents: { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) },
+  };
+
+  push(url: string, envelope: EventEnvelope, encryptKey: string | undefined, timeoutMs: number): Promise<AttemptOutcome> {
+    return pushEvent(url, envelope, encryptKey, timeoutMs, this.via);
+  }
+
+  verify(url: string, verificationToken: string, encryptKey: string | undefined, timeoutMs: number): Promise<{ ok: true } | { ok: false; reason: string }> {
+    return verifyCallbackUrl(url, verificationToken, encryptKey, timeoutMs, this.via);
+  }
+
+  close(): void {
+    this.closing.abort();
+    this.via.agents.http.destroy();
+    this.via.agents.https.destroy();
+  }
+}
+
+/**
+ * One POST. A pooled connection the receiver closed just as it was reused fails before any answer
+ * (ECONNRESET on `reusedSocket`): that is the pool's doing, not the receiver's, so it is sent once
+ * more on a fresh connection within the same attempt (Node's documented remedy) rather than costing
+ * the delivery a retry on Feishu's schedule.
+ */
+async function postJson(url: string, body: string, headers: Record<string, string>, timeoutMs: number, via: PostVia): Promise<PostResult> {
+  const started = Date.now();
+  const first = await postOnce(url, body, headers, timeoutMs, via);
+  if (!('stale' in first)) return first;
+  const left = timeoutMs - (Date.now() - started);
+  if (left <= 0) return { error: 'timeout' };
+  const second = await postOnce(url, body, headers, left, { ...via, agents: undefined });
+  return 'stale' in second ? { error: 'network_error' } : second;
+}
+
+type OnceResult = PostResult | { stale: true };
+
+function postOnce(url: string, body: string, headers: Record<string, string>, timeoutMs: number, via: PostVia): Promise<OnceResult> {
   return new Promise((resolve) => {
     let target: URL;
     try {
@@ -69,37 +123,43 @@ function postJson(url: string, body: string, headers: Record<string, string>, ti
     } catch {
       return resolve({ error: 'network_error' });
     }
+    const { signal } = via;
     if (signal?.aborted) return resolve({ error: 'network_error' });
-    const client = target.protocol === 'https:' ? https : http;
+    const secure = target.protocol === 'https:';
+    const agent = via.agents ? (secure ? via.agents.https : via.agents.http) : false;
+    const onAbort = () => req.destroy();
     const timer = setTimeout(() => {
-      resolve({ error: 'timeout' });
+      done({ error: 'timeout' });
       req.destroy();
     }, timeoutMs);
-    const req = client.request(
+    // Every way out goes through here: the abort listener sits on the hub's long-lived signal, so it
+    // comes off when this request is done, or each push would leave one behind.
+    const done = (result: OnceResult) => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      resolve(result);
+    };
+    let answered = false;
+    const req = (secure ? https : http).request(
       target,
-      { method: 'POST', agent: false, headers: { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(Buffer.byteLength(body)), ...headers } },
+      { method: 'POST', agent, headers: { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(Buffer.byteLength(body)), ...headers } },
       (res) => {
+        answered = true;
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (chunk: Buffer) => {
           size += chunk.length;
           if (size <= MAX_REPLY_BYTES) chunks.push(chunk);
         });
-        res.on('end', () => {
-          clearTimeout(timer);
-          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
-        });
-        res.on('error', () => {
-          clearTimeout(timer);
-          resolve({ error: 'network_error' });
-        });
+        res.on('end', () => done({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', () => done({ error: 'network_error' }));
       },
     );
-    req.on('error', () => {
-      clearTimeout(timer);
-      resolve({ error: 'network_error' });
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      const stale = req.reusedSocket && !answered && err.code === 'ECONNRESET' && !signal?.aborted;
+      done(stale ? { stale: true } : { error: 'network_error' });
     });
-    signal?.addEventListener('abort', () => req.destroy(), { once: true });
+    signal?.addEventListener('abort', onAbort, { once: true });
     req.end(body);
   });
 }

@@ -1,5 +1,5 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { decryptEvent } from '../../../../../../elements/auths/loginTypes/FSInnerType/events/crypto.js';
 import type { DeliveryView, EventEnvelope, Sandbox } from '../../../../../../elements/auths/loginTypes/FSInnerType/sandbox/index.js';
 
@@ -81,11 +81,20 @@ export async function startReceiver(options: { encryptKey?: string; answer?: (pu
       }, delayMs);
     });
   });
+  // TCP connections as the receiver sees them: how many were opened, and which are still open.
+  let accepted = 0;
+  const open = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    accepted++;
+    open.add(socket);
+    socket.once('close', () => open.delete(socket));
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/events`,
     pushes,
     challenges,
+    connections: () => ({ accepted, open: open.size }),
     envelopes: (): EventEnvelope[] => pushes.map((p) => p.plain),
     setAnswer(next: (push: ReceivedPush, index: number) => Answer) {
       answer = next;

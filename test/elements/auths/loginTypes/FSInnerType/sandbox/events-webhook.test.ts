@@ -1,8 +1,12 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { getEventListeners } from 'node:events';
+import http, { createServer } from 'node:http';
+import https from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
 import { createRequire } from 'node:module';
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { decryptEvent, signatureMatches } from '../../../../../../elements/auths/loginTypes/FSInnerType/events/crypto.js';
+import { makeEnvelope } from '../../../../../../elements/auths/loginTypes/FSInnerType/sandbox/events/envelope.js';
+import { pushEvent } from '../../../../../../elements/auths/loginTypes/FSInnerType/sandbox/events/webhook.js';
 import { RETRY_DELAYS_MS, startSandbox, type EventOptions, type Sandbox } from '../../../../../../elements/auths/loginTypes/FSInnerType/sandbox/index.js';
 import { control, deliveries, settled, startReceiver, waitFor, type Receiver } from './event-helpers.js';
 
@@ -17,6 +21,8 @@ let receiver: Receiver | undefined;
 const closers: Array<() => Promise<void>> = [];
 afterEach(async () => {
   await sandbox?.close();
+  // A test that starts no sandbox (or closes its own) must not close the previous one again.
+  sandbox = undefined as unknown as Sandbox;
   await receiver?.close();
   receiver = undefined;
   for (const close of closers.splice(0)) await close();
@@ -201,5 +207,73 @@ describe('pushes', () => {
     const reply = await control(sandbox, 'POST', '/_sandbox/events/settings', { timeScale: 0.001, clientConfig: { ReconnectNonce: 1 } });
     expect(reply.body).toMatchObject({ timeScale: 0.001, deliveryTimeoutMs: 3000, clientConfig: { PingInterval: 120, ReconnectNonce: 1 } });
     expect((await control(sandbox, 'POST', '/_sandbox/events/settings', { timeScale: -1 })).status).toBe(400);
+  });
+});
+
+describe('the connection', () => {
+  const envelope = () => makeEnvelope({ type: 'contact.user.updated_v3', appId: 'cli_test', tenantKey: 'tk', verificationToken: 'vt-1', nowMs: Date.now(), event: {} });
+
+  test('each push takes its abort listener off the long-lived signal when it ends: answered 200 or 500, timed out, unreachable', async () => {
+    receiver = await startReceiver();
+    receiver.setAnswer((_, i) => (i % 3 === 1 ? { status: 500 } : i % 3 === 2 ? { delayMs: 300 } : {}));
+    const closing = new AbortController();
+    const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
+    closers.push(async () => (agents.http.destroy(), agents.https.destroy()));
+    const statuses: Array<number | string> = [];
+    for (let i = 0; i < 12; i++) statuses.push((await pushEvent(receiver.url, envelope(), undefined, 150, { signal: closing.signal, agents })).status);
+    statuses.push((await pushEvent('http://127.0.0.1:1/', envelope(), undefined, 150, { signal: closing.signal, agents })).status);
+    expect(statuses).toEqual([...[200, 500, 'timeout'], ...[200, 500, 'timeout'], ...[200, 500, 'timeout'], ...[200, 500, 'timeout'], 'network_error']);
+    // The hub's signal lives as long as the sandbox: one left per push would grow without bound.
+    expect(getEventListeners(closing.signal, 'abort')).toHaveLength(0);
+  });
+
+  test('pushes to one request URL share the one kept-alive connection the challenge opened, and closing the sandbox closes it', async () => {
+    const r = await subscribed();
+    const eventIds: string[] = [];
+    for (let i = 0; i < 12; i++) eventIds.push(await renameZhangsan(`张三 ${i}`));
+    expect((await settled(sandbox, eventIds)).map((d) => d.state)).toEqual(eventIds.map(() => 'delivered'));
+    expect(r.pushes).toHaveLength(12);
+    expect(r.connections()).toEqual({ accepted: 1, open: 1 });
+    const closing = sandbox;
+    sandbox = undefined as unknown as Sandbox;
+    await closing.close();
+    await waitFor(() => r.connections().open === 0, 2000, 'the pooled connection closed with the sandbox');
+  });
+
+  test('a kept-alive connection the receiver drops just as it is reused costs no retry: the push goes again on a new one', async () => {
+    sandbox = await startSandbox();
+    const requestsOn = new WeakMap<Socket, number>();
+    let accepted = 0;
+    let dropped = false;
+    const received: string[] = [];
+    const s = createServer((req, res) => {
+      const n = (requestsOn.get(req.socket) ?? 0) + 1;
+      requestsOn.set(req.socket, n);
+      if (n > 1 && !dropped) {
+        // An idle keep-alive connection closed by the receiver at the moment the sandbox reuses it.
+        dropped = true;
+        req.socket.destroy();
+        return;
+      }
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        const parsed = JSON.parse(body);
+        if (parsed.type === 'url_verification') return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ challenge: parsed.challenge }));
+        received.push(parsed.header.event_id);
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"msg":"success"}');
+      });
+    });
+    s.on('connection', () => accepted++);
+    await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+    closers.push(() => new Promise<void>((resolve) => (s.close(() => resolve()), s.closeAllConnections())));
+    const url = `http://127.0.0.1:${(s.address() as AddressInfo).port}/events`;
+    expect((await control(sandbox, 'POST', `/_sandbox/apps/${sandbox.appId}/events`, { mode: 'webhook', callbackUrl: url, verificationToken: 'vt-1' })).status).toBe(200);
+    const eventId = await renameZhangsan('张三丰');
+    const [delivery] = await settled(sandbox, [eventId]);
+    expect(dropped).toBe(true);
+    expect(delivery).toMatchObject({ state: 'delivered', attempts: 1, lastStatus: 200 });
+    expect(received).toEqual([eventId]);
+    expect(accepted).toBe(2);
   });
 });
