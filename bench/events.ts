@@ -48,9 +48,9 @@ import { startSandbox } from '../elements/auths/loginTypes/FSInnerType/sandbox/i
 import { SessionModel } from '../runtime/auth/models.js';
 import { loadApp } from '../runtime/index.js';
 import { createTestDatabase } from '../test/helpers/database.js';
-import { tempDir, writeTree } from '../test/helpers/fixture.js';
+import { tempDir } from '../test/helpers/fixture.js';
 import { freePort } from '../test/helpers/ports.js';
-import { get, post, startServer } from '../test/multiprocess/servers.js';
+import { eventSecrets, get, post, startServer, WEBHOOK_EVENTS, writeDemoApp } from '../test/multiprocess/servers.js';
 import { drive } from './feishu-app.js';
 import { below, line, percentile } from './report.js';
 
@@ -101,21 +101,8 @@ const temp = tempDir('jit-bench-events-');
 const sandbox = await startSandbox({ rate: 0, org: { departments: 40, users: 2 * events + 50 }, events: { challengeTimeoutMs: 5000 } });
 const database = await createTestDatabase(engine);
 const databaseUrl = database.url ?? `sqlite:${join(temp.dir, 'bench.sqlite')}`;
-writeTree(temp.dir, {
-  'apps/demo/app.json': { name: 'demo' },
-  'apps/demo/auths/loginTypes/FSInnerExample/e.json': { title: 'Feishu', type: 'auths.loginTypes.FSInnerType' },
-  'apps/demo/auths/loginTypes/FSInnerExample/FSInnerExample.json': {
-    appId: sandbox.appId,
-    appSecret: '${FEISHU_APP_SECRET}',
-    domain: sandbox.baseUrl,
-    requestsPerSecond: 1000,
-    eventTransport: 'webhook',
-    verificationToken: '${FEISHU_VERIFICATION_TOKEN}',
-    encryptKey: '${FEISHU_ENCRYPT_KEY}',
-  },
-});
-const secrets = { FEISHU_APP_SECRET: sandbox.appSecret, FEISHU_VERIFICATION_TOKEN: TOKEN, FEISHU_ENCRYPT_KEY: KEY };
-const appDir = join(temp.dir, 'apps/demo');
+const appDir = writeDemoApp(temp.dir, sandbox, { requestsPerSecond: 1000, ...WEBHOOK_EVENTS });
+const secrets = eventSecrets(sandbox, TOKEN, KEY);
 // This process reads the database (no services: it applies nothing); first it syncs the org in, so logins are warm.
 const reader = await loadApp(appDir, { dataDir: join(temp.dir, 'data'), env: secrets, databaseUrl, migrate: true });
 let broken = false;

@@ -4,9 +4,9 @@ import { FSInnerAuthModel, FSInnerEventModel, FSInnerMembershipModel, type FSInn
 import { startSandbox, type DeliveryView, type FeishuUser } from '../../elements/auths/loginTypes/FSInnerType/sandbox/index.js';
 import { loadApp } from '../../runtime/index.js';
 import { createTestDatabase, ENGINE } from '../helpers/database.js';
-import { tempDir, writeTree } from '../helpers/fixture.js';
+import { tempDir } from '../helpers/fixture.js';
 import { freePort } from '../helpers/ports.js';
-import { startServer, type ServerProcess } from './servers.js';
+import { eventSecrets, startServer, WEBHOOK_EVENTS, writeDemoApp, type ServerProcess } from './servers.js';
 
 /**
  * A burst of 1,000 contact events pushed by webhook to a `jit serve` process that is killed with
@@ -46,23 +46,10 @@ test(`${EVENTS} contact events by webhook, the server SIGKILLed halfway and rest
   const sandbox = await startSandbox({ rate: 0, org: { departments: 30, users: 600 }, events: { timeScale: TIME_SCALE, challengeTimeoutMs: 5000 } });
   const database = await createTestDatabase();
   const port = await freePort();
-  const appDir = join(temp.dir, 'apps/demo');
   const dataDir = join(temp.dir, 'data');
   const databaseUrl = database.url ?? `sqlite:${join(temp.dir, 'shared.sqlite')}`;
-  writeTree(temp.dir, {
-    'apps/demo/app.json': { name: 'demo' },
-    'apps/demo/auths/loginTypes/FSInnerExample/e.json': { title: 'Feishu', type: 'auths.loginTypes.FSInnerType' },
-    'apps/demo/auths/loginTypes/FSInnerExample/FSInnerExample.json': {
-      appId: sandbox.appId,
-      appSecret: '${FEISHU_APP_SECRET}',
-      domain: sandbox.baseUrl,
-      requestsPerSecond: 1000,
-      eventTransport: 'webhook',
-      verificationToken: '${FEISHU_VERIFICATION_TOKEN}',
-      encryptKey: '${FEISHU_ENCRYPT_KEY}',
-    },
-  });
-  const secrets = { FEISHU_APP_SECRET: sandbox.appSecret, FEISHU_VERIFICATION_TOKEN: TOKEN, FEISHU_ENCRYPT_KEY: KEY };
+  const appDir = writeDemoApp(temp.dir, sandbox, { requestsPerSecond: 1000, ...WEBHOOK_EVENTS });
+  const secrets = eventSecrets(sandbox, TOKEN, KEY);
   const env = { JIT_DATABASE_URL: databaseUrl, ...secrets };
   // This process reads the database (no services: it applies nothing); first it syncs the org in.
   const reader = await loadApp(appDir, { dataDir, env: secrets, databaseUrl, migrate: true });

@@ -6,9 +6,9 @@ import { FSInnerAuthModel, FSInnerEventModel, type FSInnerType } from '../../ele
 import { SDK_APP_ID, completeApp, defaultApp, startSandbox, type Sandbox, type FeishuUser } from '../../elements/auths/loginTypes/FSInnerType/sandbox/index.js';
 import { loadApp, type App } from '../../runtime/index.js';
 import { createTestDatabase, ENGINE, type TestDatabase } from '../helpers/database.js';
-import { tempDir, writeTree } from '../helpers/fixture.js';
+import { tempDir } from '../helpers/fixture.js';
 import { freePort } from '../helpers/ports.js';
-import { startServer, type ServerProcess } from './servers.js';
+import { eventSecrets, startServer, writeDemoApp, type ServerProcess } from './servers.js';
 
 /**
  * Contact events reaching two `jit serve` processes of one app on one database (PostgreSQL under
@@ -59,13 +59,8 @@ async function startWorld(options: { longConnection: boolean; config: Record<str
   });
   const database: TestDatabase = await createTestDatabase();
   const databaseUrl = database.url ?? `sqlite:${join(temp.dir, 'shared.sqlite')}`;
-  writeTree(temp.dir, {
-    'apps/demo/app.json': { name: 'demo' },
-    'apps/demo/auths/loginTypes/FSInnerExample/e.json': { title: 'Feishu', type: 'auths.loginTypes.FSInnerType' },
-    'apps/demo/auths/loginTypes/FSInnerExample/FSInnerExample.json': { appId: sandbox.appId, appSecret: '${FEISHU_APP_SECRET}', domain: sandbox.baseUrl, requestsPerSecond: 1000, ...options.config },
-  });
-  const secrets = { FEISHU_APP_SECRET: sandbox.appSecret, FEISHU_VERIFICATION_TOKEN: TOKEN, FEISHU_ENCRYPT_KEY: KEY };
-  const appDir = join(temp.dir, 'apps/demo');
+  const appDir = writeDemoApp(temp.dir, sandbox, { requestsPerSecond: 1000, ...options.config });
+  const secrets = eventSecrets(sandbox, TOKEN, KEY);
   const reader = await loadApp(appDir, { dataDir: join(temp.dir, 'data'), env: secrets, databaseUrl, migrate: true });
   const servers: ServerProcess[] = [];
   return {

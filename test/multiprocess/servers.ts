@@ -99,6 +99,25 @@ export async function syncOutcome(base: string, runId: string, cookie: string): 
   return updates.at(-1);
 }
 
+/** What a login instance needs to take contact events by webhook, its secrets as placeholders (values: eventSecrets). */
+export const WEBHOOK_EVENTS = { eventTransport: 'webhook', verificationToken: '${FEISHU_VERIFICATION_TOKEN}', encryptKey: '${FEISHU_ENCRYPT_KEY}' } as const;
+
+/**
+ * The demo app, with its one login instance on `sandbox`, written below `root`; returns the app folder.
+ * `config` is merged into the instance's config (WEBHOOK_EVENTS for events by webhook).
+ */
+export function writeDemoApp(root: string, sandbox: Sandbox, config: Record<string, unknown> = {}, appName = 'demo'): string {
+  writeTree(root, {
+    'apps/demo/app.json': { name: appName },
+    'apps/demo/auths/loginTypes/FSInnerExample/e.json': { title: 'Feishu', type: 'auths.loginTypes.FSInnerType' },
+    'apps/demo/auths/loginTypes/FSInnerExample/FSInnerExample.json': { appId: sandbox.appId, appSecret: '${FEISHU_APP_SECRET}', domain: sandbox.baseUrl, ...config },
+  });
+  return join(root, 'apps/demo');
+}
+
+/** The values of the placeholders writeDemoApp and WEBHOOK_EVENTS leave in the config. */
+export const eventSecrets = (sandbox: Sandbox, token: string, key: string): Record<string, string> => ({ FEISHU_APP_SECRET: sandbox.appSecret, FEISHU_VERIFICATION_TOKEN: token, FEISHU_ENCRYPT_KEY: key });
+
 export interface ServerPair {
   sandbox: Sandbox;
   a: ServerProcess;
@@ -116,14 +135,9 @@ export async function startServerPair(options: { appName?: string; config?: Reco
   const temp = tempDir('jit-mp-');
   const [portA, portB] = [await freePort(), await freePort()];
   const sandbox = await startSandbox({ rate: 0, apps: [{ ...defaultApp(), redirectUris: [portA, portB].map((p) => `http://127.0.0.1:${p}/login/callback`) }] });
-  writeTree(temp.dir, {
-    'apps/demo/app.json': { name: options.appName ?? 'demo' },
-    'apps/demo/auths/loginTypes/FSInnerExample/e.json': { title: 'Feishu', type: 'auths.loginTypes.FSInnerType' },
-    'apps/demo/auths/loginTypes/FSInnerExample/FSInnerExample.json': { appId: sandbox.appId, appSecret: '${FEISHU_APP_SECRET}', domain: sandbox.baseUrl, ...options.config },
-  });
+  const appDir = writeDemoApp(temp.dir, sandbox, options.config, options.appName);
   const database = await createTestDatabase();
   const env = { JIT_DATABASE_URL: database.url ?? `sqlite:${join(temp.dir, 'shared.sqlite')}`, FEISHU_APP_SECRET: sandbox.appSecret, ...options.env };
-  const appDir = join(temp.dir, 'apps/demo');
   const a = await startServer(appDir, portA, env); // migrates first; B then finds the schema ready
   const b = await startServer(appDir, portB, env);
   return {
