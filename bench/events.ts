@@ -41,7 +41,6 @@ import type { AddressInfo } from 'node:net';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { MoreThanOrEqual } from 'typeorm';
 import { FSInnerEventModel, type FSInnerType } from '../elements/auths/loginTypes/FSInnerType/index.js';
 import { startSandbox } from '../elements/auths/loginTypes/FSInnerType/sandbox/index.js';
@@ -52,6 +51,7 @@ import { tempDir } from '../test/helpers/fixture.js';
 import { freePort } from '../test/helpers/ports.js';
 import { eventSecrets, get, post, startServer, WEBHOOK_EVENTS, writeDemoApp } from '../test/multiprocess/servers.js';
 import { drive } from './feishu-app.js';
+import { pgCommits } from './pg-stats.js';
 import { below, line, percentile } from './report.js';
 
 const { values } = parseArgs({ options: { events: { type: 'string', default: '1000' }, rate: { type: 'string', default: '50' }, engine: { type: 'string', default: 'sqlite' }, servers: { type: 'string', default: '1' } } });
@@ -84,17 +84,6 @@ interface Phase {
   commitsPerEvent?: number;
 }
 
-/** Committed transactions on the PostgreSQL database so far (pg_stat_database; reaches it up to ~1 s late). */
-async function pgCommits(url: string): Promise<number> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const { rows } = await client.query('SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()');
-    return Number(rows[0]?.xact_commit ?? 0);
-  } finally {
-    await client.end();
-  }
-}
 const LOGIN_CONCURRENCY = 16;
 
 const temp = tempDir('jit-bench-events-');

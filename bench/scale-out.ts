@@ -59,7 +59,6 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import type { FSInnerType } from '../elements/auths/loginTypes/FSInnerType/index.js';
 import { FSInnerAuthModel, FSInnerDeptModel, FSInnerMembershipModel } from '../elements/auths/loginTypes/FSInnerType/index.js';
 import { defaultApp, startSandbox, type Sandbox, type SandboxStats } from '../elements/auths/loginTypes/FSInnerType/sandbox/index.js';
@@ -69,6 +68,7 @@ import { tempDir, writeTree } from '../test/helpers/fixture.js';
 import { freePort } from '../test/helpers/ports.js';
 import { post, startServer, syncOutcome, type ServerProcess } from '../test/multiprocess/servers.js';
 import { drive } from './feishu-app.js';
+import { pgCommits } from './pg-stats.js';
 import { above, below, line, percentile, rssMb } from './report.js';
 
 const { values } = parseArgs({
@@ -233,19 +233,6 @@ interface LoginResult {
   wallSeconds: number;
   /** PostgreSQL only: committed transactions per login (≈ round trips that end in a commit). */
   commitsPerLogin?: number;
-}
-
-/** Committed transactions on a PostgreSQL database so far (each statement outside a transaction counts as one). */
-async function pgCommits(url: string | undefined): Promise<number> {
-  if (!url) return 0;
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const { rows } = await client.query('SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()');
-    return Number(rows[0]?.xact_commit ?? 0);
-  } finally {
-    await client.end();
-  }
 }
 
 /** N logins at `concurrency`; route(i) gives [getLoginConfig server, loginWithCode server]. */

@@ -5,6 +5,7 @@ import { startSandbox, type DeliveryView, type FeishuUser } from '../../elements
 import { loadApp } from '../../runtime/index.js';
 import { createTestDatabase, ENGINE } from '../helpers/database.js';
 import { tempDir } from '../helpers/fixture.js';
+import { until } from '../helpers/wait.js';
 import { freePort } from '../helpers/ports.js';
 import { eventSecrets, startServer, WEBHOOK_EVENTS, writeDemoApp, type ServerProcess } from './servers.js';
 
@@ -31,16 +32,6 @@ const RESIGNED = 200;
 const EVENTS = CREATED + RETITLED + RESIGNED;
 /** 15 s → 15 ms, 5 min → 300 ms, 1 h → 3.6 s, 6 h → 21.6 s: a server down for up to ~25 s loses nothing. */
 const TIME_SCALE = 0.001;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(condition: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 test(`${EVENTS} contact events by webhook, the server SIGKILLed halfway and restarted (${ENGINE}): each recorded once and applied once, none lost`, async () => {
   const sandbox = await startSandbox({ rate: 0, org: { departments: 30, users: 600 }, events: { timeScale: TIME_SCALE, challengeTimeoutMs: 5000 } });

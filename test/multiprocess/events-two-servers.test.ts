@@ -7,6 +7,7 @@ import { SDK_APP_ID, completeApp, defaultApp, startSandbox, type Sandbox, type F
 import { loadApp, type App } from '../../runtime/index.js';
 import { createTestDatabase, ENGINE, type TestDatabase } from '../helpers/database.js';
 import { tempDir } from '../helpers/fixture.js';
+import { sleep, until } from '../helpers/wait.js';
 import { freePort } from '../helpers/ports.js';
 import { eventSecrets, startServer, writeDemoApp, type ServerProcess } from './servers.js';
 
@@ -28,16 +29,6 @@ const KEY = 'ek-two-servers-abcdef0123';
 /** LongConnection's lease (events/long-connection.ts defaults): a dead holder's lease runs out after ttl; standbys try every retry ±25 %. */
 const LEASE_TTL_MS = 20_000;
 const LEASE_RETRY_MS = 5_000;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(condition: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 interface World {
   sandbox: Sandbox;

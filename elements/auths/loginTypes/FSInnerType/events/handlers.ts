@@ -65,6 +65,9 @@ const HANDLERS: Record<string, Handler> = {
   'contact.scope.updated_v3': scopeChanged,
 };
 
+/** The event types applied here (the long connection subscribes to exactly these). */
+export const HANDLED_EVENT_TYPES: readonly string[] = Object.keys(HANDLERS);
+
 export async function applyEvent(ctx: EventContext, event: RecordedEvent): Promise<ApplyOutcome> {
   const handler = Object.hasOwn(HANDLERS, event.type) ? HANDLERS[event.type] : undefined;
   if (!handler || event.payload['schema'] !== '2.0') return { status: 'ignored', reason: FSInnerEventErrors.EVENT_UNHANDLED.create({ type: event.type }) };

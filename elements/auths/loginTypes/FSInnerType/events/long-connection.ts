@@ -3,17 +3,8 @@ import type * as Lark from '@larksuiteoapi/node-sdk';
 import type { DataSource } from 'typeorm';
 import { holdLease, type HeldLease } from '../../../../../runtime/db/lease.js';
 import { RuntimeErrors } from '../../../../../runtime/errcode.js';
-
-/** The contact events the long connection takes (feishu-events-and-scopes.md §2.1); others are acked and dropped by the SDK. */
-export const LONG_CONNECTION_EVENT_TYPES = [
-  'contact.user.created_v3',
-  'contact.user.updated_v3',
-  'contact.user.deleted_v3',
-  'contact.department.created_v3',
-  'contact.department.updated_v3',
-  'contact.department.deleted_v3',
-  'contact.scope.updated_v3',
-] as const;
+// The events the element applies (handlers.ts) are the ones it subscribes to; the SDK acks and drops others.
+import { HANDLED_EVENT_TYPES } from './handlers.js';
 
 export type LongConnectionState = 'idle' | 'standby' | 'connecting' | 'connected' | 'reconnecting' | 'failed';
 
@@ -146,7 +137,7 @@ export class LongConnection {
       this.options.log(`${PREFIX} ${line}`);
     });
     const handle = (data: Record<string, unknown>) => this.onEvent(data);
-    const dispatcher = new EventDispatcher({ logger, loggerLevel: LoggerLevel.warn }).register(Object.fromEntries(LONG_CONNECTION_EVENT_TYPES.map((type) => [type, handle])));
+    const dispatcher = new EventDispatcher({ logger, loggerLevel: LoggerLevel.warn }).register(Object.fromEntries(HANDLED_EVENT_TYPES.map((type) => [type, handle])));
     this.client = new WSClient({
       appId: this.options.appId,
       appSecret: this.options.appSecret,
