@@ -90,7 +90,7 @@ const temp = tempDir('jit-bench-events-');
 const sandbox = await startSandbox({ rate: 0, org: { departments: 40, users: 2 * events + 50 }, events: { challengeTimeoutMs: 5000 } });
 const database = await createTestDatabase(engine);
 const databaseUrl = database.url ?? `sqlite:${join(temp.dir, 'bench.sqlite')}`;
-const appDir = writeDemoApp(temp.dir, sandbox, { requestsPerSecond: 1000, ...WEBHOOK_EVENTS });
+const appDir = writeDemoApp(temp.dir, sandbox, { requestsPerSecond: 1000, requestsPerMinute: 60000, ...WEBHOOK_EVENTS });
 const secrets = eventSecrets(sandbox, TOKEN, KEY);
 // This process reads the database (no services: it applies nothing); first it syncs the org in, so logins are warm.
 const reader = await loadApp(appDir, { dataDir: join(temp.dir, 'data'), env: secrets, databaseUrl, migrate: true });

@@ -17,7 +17,7 @@ export interface BenchApp {
 }
 
 /** An app in a temp folder with one FSInnerExample instance on `sandbox`, like the test harness but with SQLite on disk. */
-export async function openApp(sandbox: Pick<Sandbox, 'appId' | 'appSecret' | 'baseUrl'>, config: Record<string, unknown> = {}, databaseUrl?: string): Promise<BenchApp> {
+export async function openApp(sandbox: Pick<Sandbox, 'appId' | 'appSecret' | 'baseUrl'>, config: Record<string, unknown> = {}, stores: { databaseUrl?: string | undefined; redisUrl?: string | undefined } = {}): Promise<BenchApp> {
   const dir = mkdtempSync(join(tmpdir(), 'jit-bench-feishu-'));
   const files: Record<string, unknown> = {
     'package.json': { type: 'module' },
@@ -35,7 +35,8 @@ export async function openApp(sandbox: Pick<Sandbox, 'appId' | 'appSecret' | 'ba
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     writeFileSync(join(dir, path), JSON.stringify(content, null, 2));
   }
-  const app = await loadApp(join(dir, 'apps/demo'), { env: {}, dataDir: join(dir, 'data'), ...(databaseUrl ? { databaseUrl, migrate: true } : {}) });
+  const { databaseUrl, redisUrl } = stores;
+  const app = await loadApp(join(dir, 'apps/demo'), { env: {}, dataDir: join(dir, 'data'), ...(databaseUrl ? { databaseUrl, migrate: true } : {}), ...(redisUrl ? { redisUrl } : {}) });
   if (app.diagnostics.length > 0) throw new Error(`bench app has diagnostics: ${JSON.stringify(app.diagnostics, null, 2)}`);
   return {
     app,

@@ -192,6 +192,7 @@ function writeApp(root: string, sandbox: Sandbox, databaseUrl: string): Served {
       domain: sandbox.baseUrl,
       adminUserIds: [ADMIN],
       requestsPerSecond: 1000,
+      requestsPerMinute: 60000,
     },
   });
   // JIT_LOGIN_RATE_LIMIT=0: the per-client sign-in limit (120/min by default) would refuse a load test from one address.

@@ -56,8 +56,8 @@ for (const store of stores) {
     await database.drop();
     continue;
   }
-  const bench = await openApp(sandbox, {}, database.url);
-  const server = await createHttpServer(bench.app, { logLevel: false, loginRateLimit: store.limit, ...(store.redis ? { redisUrl: REDIS_URL } : {}) });
+  const bench = await openApp(sandbox, {}, { databaseUrl: database.url, redisUrl: store.redis ? REDIS_URL : undefined });
+  const server = await createHttpServer(bench.app, { logLevel: false, loginRateLimit: store.limit });
   const call = (i: number) =>
     server.inject({ method: 'POST', url: '/api/auths/loginTypes/FSInnerExample/getLoginConfig', payload: {}, remoteAddress: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}` }).then((reply) => {
       if (reply.statusCode !== 200) throw new Error(`HTTP ${reply.statusCode}: ${reply.body}`);

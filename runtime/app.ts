@@ -19,6 +19,7 @@ import { newest, readManifest, type AppManifest, type ManifestOptions } from './
 import { Registry, type SwapResult } from './registry.js';
 import { Reloader } from './reloader.js';
 import { ServiceRunner } from './services.js';
+import { SharedState } from './shared/shared-state.js';
 
 export type { ElementInfo, Explanation } from './element-queries.js';
 
@@ -37,6 +38,8 @@ export interface LoadAppOptions extends ManifestOptions {
   clock?: () => number;
   /** Apply pending migrations at load; default on for SQLite, off for PostgreSQL/MySQL (use `jit db migrate`). */
   migrate?: boolean;
+  /** `redis://…`: keep state shared by the app's processes (sign-in limits, quotas, cached tokens) in Redis; default `JIT_REDIS_URL`, else the app's database. */
+  redisUrl?: string;
 }
 
 export interface ReloadEvent extends SwapResult {
@@ -69,7 +72,14 @@ export async function loadApp(dir: string, options: LoadAppOptions = {}): Promis
     migrations,
     ...(options.migrate !== undefined ? { migrate: options.migrate } : {}),
   });
-  const app = new App(manifest, dataDir, dataSource, options.clock ?? Date.now, secrets);
+  let shared: SharedState;
+  try {
+    shared = await SharedState.open(dataSource, { redisUrl: options.redisUrl ?? env['JIT_REDIS_URL'] });
+  } catch (err) {
+    await dataSource.destroy();
+    throw err;
+  }
+  const app = new App(manifest, dataDir, dataSource, options.clock ?? Date.now, secrets, shared);
   if (options.watch) await app.watch();
   if (options.services) await app.startServices();
   return app;
@@ -104,6 +114,7 @@ export class App extends EventEmitter implements ElementHost, ElementCatalog {
     readonly dataSource: DataSource,
     private readonly clock: () => number,
     readonly secrets: SecretBox,
+    readonly shared: SharedState,
   ) {
     super();
     this.name = manifest.name;
@@ -249,6 +260,7 @@ export class App extends EventEmitter implements ElementHost, ElementCatalog {
     await this.reloader?.close();
     this.services?.stop();
     await Promise.allSettled(this.registry.drain().map((instance) => instance.close()));
+    await this.shared.close();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
     this.removeAllListeners();
   }

@@ -1,6 +1,7 @@
 import type { DataSource, MigrationInterface } from 'typeorm';
 import type { SecretBox } from './auth/secret-box.js';
 import type { ElementDefinition } from './loader/definition.js';
+import type { SharedState } from './shared/shared-state.js';
 
 /** What an element may reach of the app that created it; narrow on purpose. */
 export interface ElementHost {
@@ -13,6 +14,8 @@ export interface ElementHost {
   now(): number;
   /** Encryption for values stored at rest (tokens). */
   readonly secrets: SecretBox;
+  /** Counters and values every process of the app shares (Redis with JIT_REDIS_URL, else the app's database): quotas, cached tokens. */
+  readonly shared: SharedState;
   /** An operational line for whoever runs the app (`jit serve` prints it on stderr): a reconnect, a scheduled run. Never a secret. */
   log(line: string): void;
 }

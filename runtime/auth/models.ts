@@ -1,6 +1,7 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { boolColumn, idColumn, intColumn, stringColumn, textColumn, timeColumn } from '../db/columns.js';
 import { LeaseModel } from '../db/lease-model.js';
+import { SharedValueModel } from '../shared/shared-value-model.js';
 
 export { LeaseModel };
 
@@ -154,4 +155,4 @@ export class RateLimitCounterModel {
   expire!: number | null;
 }
 
-export const authEntities = [LocalUserModel, IdentityBindingModel, LoginStateModel, SessionModel, LeaseModel, RateLimitCounterModel];
+export const authEntities = [LocalUserModel, IdentityBindingModel, LoginStateModel, SessionModel, LeaseModel, RateLimitCounterModel, SharedValueModel];

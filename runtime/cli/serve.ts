@@ -69,7 +69,6 @@ export async function serve(appDir: string, options: ServeOptions, io: CliIo): P
       ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
       // Only a URL the operator gave decides cookie prefixes and the expected Origin; the guessed one may not be what browsers use.
       ...(options.publicUrl ? { publicUrl } : {}),
-      ...(env['JIT_REDIS_URL'] ? { redisUrl: env['JIT_REDIS_URL'] } : {}),
     });
     await server.listen({ port: options.port, host: options.host });
     io.out(`jit: serving app "${app.name}" at ${publicUrl} — sign in at ${publicUrl}/login`);

@@ -24,7 +24,8 @@ export const DEFAULT_SQLITE_FILE = 'app.sqlite';
 
 /** Hides the password of a database URL so it can appear in messages and logs. */
 export function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@');
+  // user:password@ and :password@ (Redis URLs carry a password without a user) alike.
+  return url.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@');
 }
 
 /**

@@ -33,8 +33,6 @@ export interface HttpOptions {
    * https makes every cookie Secure with the __Host- prefix; cross-site checks compare Origin with it.
    */
   publicUrl?: string;
-  /** Count the sign-in limit in Redis (JIT_REDIS_URL) instead of the app's database. */
-  redisUrl?: string;
   /** Largest accepted request body; default 64 KiB. */
   bodyLimit?: number;
   /** Sign-in requests per client address and minute (login config, code login, callbacks); 0 = unlimited. Default 120. */
@@ -69,8 +67,8 @@ export async function createHttpServer(app: App, options: HttpOptions = {}): Pro
   const ctx = new HttpContext(app, options.sessionTtlSeconds ?? 7 * 24 * 3600, publicUrl);
   await server.register(cookie);
   const perMinute = options.loginRateLimit ?? 120;
-  const signInLimit = perMinute > 0 ? await SignInLimit.open(app.dataSource, { perMinute, redisUrl: options.redisUrl, scope: app.name }) : undefined;
-  server.addHook('onClose', async () => signInLimit?.close());
+  // Counted in the app's shared state (Redis with JIT_REDIS_URL, else its database), which the App owns and closes.
+  const signInLimit = perMinute > 0 ? new SignInLimit(app.shared, { perMinute, scope: app.name }) : undefined;
 
   enforceRoutePolicies(server, {
     countSignIn: async (request) => signInLimit?.consume(request.ip),

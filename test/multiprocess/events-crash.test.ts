@@ -39,7 +39,7 @@ test(`${EVENTS} contact events by webhook, the server SIGKILLed halfway and rest
   const port = await freePort();
   const dataDir = join(temp.dir, 'data');
   const databaseUrl = database.url ?? `sqlite:${join(temp.dir, 'shared.sqlite')}`;
-  const appDir = writeDemoApp(temp.dir, sandbox, { requestsPerSecond: 1000, ...WEBHOOK_EVENTS });
+  const appDir = writeDemoApp(temp.dir, sandbox, { requestsPerSecond: 1000, requestsPerMinute: 60000, ...WEBHOOK_EVENTS });
   const secrets = eventSecrets(sandbox, TOKEN, KEY);
   const env = { JIT_DATABASE_URL: databaseUrl, ...secrets };
   // This process reads the database (no services: it applies nothing); first it syncs the org in.

@@ -50,7 +50,7 @@ async function startWorld(options: { longConnection: boolean; config: Record<str
   });
   const database: TestDatabase = await createTestDatabase();
   const databaseUrl = database.url ?? `sqlite:${join(temp.dir, 'shared.sqlite')}`;
-  const appDir = writeDemoApp(temp.dir, sandbox, { requestsPerSecond: 1000, ...options.config });
+  const appDir = writeDemoApp(temp.dir, sandbox, { requestsPerSecond: 1000, requestsPerMinute: 60000, ...options.config });
   const secrets = eventSecrets(sandbox, TOKEN, KEY);
   const reader = await loadApp(appDir, { dataDir: join(temp.dir, 'data'), env: secrets, databaseUrl, migrate: true });
   const servers: ServerProcess[] = [];

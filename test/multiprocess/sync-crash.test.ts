@@ -22,7 +22,7 @@ test('a full sync killed with SIGKILL midway leaves whole batches only, and the 
     writeTree(temp.dir, {
       'apps/demo/app.json': { name: 'demo' },
       'apps/demo/auths/loginTypes/FSInnerExample/e.json': { title: 'Feishu', type: 'auths.loginTypes.FSInnerType' },
-      'apps/demo/auths/loginTypes/FSInnerExample/FSInnerExample.json': { appId: sandbox.appId, appSecret: sandbox.appSecret, domain: sandbox.baseUrl, requestsPerSecond: 1000, syncLeaseSeconds: 5 },
+      'apps/demo/auths/loginTypes/FSInnerExample/FSInnerExample.json': { appId: sandbox.appId, appSecret: sandbox.appSecret, domain: sandbox.baseUrl, requestsPerSecond: 1000, requestsPerMinute: 60000, syncLeaseSeconds: 5 },
     });
     const appDir = join(temp.dir, 'apps/demo');
     const dataDir = join(temp.dir, 'data');

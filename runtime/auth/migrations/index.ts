@@ -4,5 +4,6 @@ import { Initial1795638676399 } from './Initial1795638676399.js';
 import { AdminSignInLinks1795638678815 } from './AdminSignInLinks1795638678815.js';
 import { SyncLeases1795639274310 } from './SyncLeases1795639274310.js';
 import { SignInHardening1796164670032 } from './SignInHardening1796164670032.js';
+import { SharedValues1796192210189 } from './SharedValues1796192210189.js';
 
-export const migrations: MigrationClass[] = [Initial1795638676399, AdminSignInLinks1795638678815, SyncLeases1795639274310, SignInHardening1796164670032];
+export const migrations: MigrationClass[] = [Initial1795638676399, AdminSignInLinks1795638678815, SyncLeases1795639274310, SignInHardening1796164670032, SharedValues1796192210189];

@@ -27,7 +27,7 @@ describe('models', () => {
     expect(app.dataSource.options.type).toBe({ sqlite: 'better-sqlite3', postgres: 'postgres', mysql: 'mariadb' }[ENGINE]);
     expect(existsSync(join(s.path('apps/a/data'), 'app.sqlite'))).toBe(ENGINE === 'sqlite');
     // The runtime's own tables (accounts, login states, sessions, leases, sign-in limit counters) plus the Type's model.
-    expect(app.dataSource.entityMetadatas.map((m) => m.tableName).sort()).toEqual(['fixture_counter', 'jit_identity_binding', 'jit_lease', 'jit_local_user', 'jit_login_state', 'jit_rate_limit', 'jit_session']);
+    expect(app.dataSource.entityMetadatas.map((m) => m.tableName).sort()).toEqual(['fixture_counter', 'jit_identity_binding', 'jit_lease', 'jit_local_user', 'jit_login_state', 'jit_rate_limit', 'jit_session', 'jit_shared_value']);
   });
 
   test('rows persist across close() and a new load', async () => {

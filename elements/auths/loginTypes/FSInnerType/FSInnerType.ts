@@ -7,11 +7,14 @@ import { Code, RuntimeErrors } from '../../../../runtime/errcode.js';
 import { LoginType, type UserCard } from '../Meta/LoginType.js';
 import { FSInnerCodes, FSInnerErrors, isUserGone } from './feishu-errors.js';
 import type { FSInnerConfig } from './config.js';
-import { DepartmentSync, type SyncProgress } from './department-sync.js';
+import { DepartmentSync, toDepartmentRow, type SyncProgress } from './department-sync.js';
 import { Directory } from './directory.js';
 import { FeishuApi, ROOT_DEPARTMENT_ID } from './feishu/api.js';
 import { hostsFor, type FeishuHosts } from './feishu/hosts.js';
 import { FeishuHttp } from './feishu/http.js';
+import { FeishuQuota } from './feishu/quota.js';
+import { SharedTenantToken } from './feishu/shared-tenant-token.js';
+import { TENANT_TOKEN_MARGIN_MS } from './feishu/tenant-token.js';
 import type { FeishuContactUser, FeishuUserInfo } from './feishu/types.js';
 import { hasLeft, Leavers, type DisabledAccount } from './leavers.js';
 import { assertAuthCode, authorizeUrl, pkcePair, qrAuthorizeUrl } from './login.js';
@@ -19,7 +22,6 @@ import { FSInnerAuthModel, fsInnerEntities } from './models.js';
 import { fsInnerAdmin } from './admin.js';
 import { sandboxCommand, sandboxDevServer } from './cli.js';
 import { migrations as fsInnerMigrations } from './migrations/index.js';
-import { EndpointPacer } from './pacing.js';
 import { departmentFactsOf, idOf, leadsAny, preferKnown, profileFromContact, profileFromUserInfo, storedProfile, type ContactProfile, type DepartmentFacts, type FSInnerUserDetail, type FSInnerUserInfo, type UserStatus } from './profile.js';
 import { runPreflight, type PreflightReport } from './preflight.js';
 import { UserTokenKeeper, type FSInnerUserTokens } from './user-tokens.js';
@@ -78,9 +80,15 @@ export class FSInnerType extends LoginType<FSInnerConfig> {
   constructor(context: ElementContext<FSInnerConfig>) {
     super(context);
     this.hosts = hostsFor(this.config.domain);
-    const pacer = new EndpointPacer(this.config.requestsPerSecond);
     const http = new FeishuHttp({ timeoutMs: this.config.timeoutMs });
-    this.api = new FeishuApi(http, this.hosts, this.config, () => this.host.now(), (endpoint) => pacer.wait(endpoint));
+    const quota = new FeishuQuota(this.host.shared, {
+      appId: this.config.appId,
+      perSecond: this.config.requestsPerSecond,
+      perMinute: this.config.requestsPerMinute,
+      maxWaitMs: this.config.rateLimitWaitSeconds * 1000,
+    });
+    const sharedToken = new SharedTenantToken(this.host.shared.values, this.host.secrets, `${this.host.name}:${this.config.appId}`, TENANT_TOKEN_MARGIN_MS, () => this.host.now());
+    this.api = new FeishuApi(http, this.hosts, this.config, () => this.host.now(), quota, sharedToken);
     this.directory = new Directory(this.host.dataSource, this.fullName, () => this.host.now(), this.host.secrets);
     this.leavers = new Leavers(this.host.dataSource, this.fullName, this.accounts, this.sessions, this.config.onLeave, () => this.host.now());
     this.contactEvents = new ContactEvents(this.fullName, this.config, this.host, () => this.eventContext(), this.hosts.open);
@@ -88,12 +96,13 @@ export class FSInnerType extends LoginType<FSInnerConfig> {
 
   /** The webhook endpoint (`static endpoints`): checks, records and acknowledges one push (events/webhook.ts). */
   receiveEventPush(request: HookRequest): Promise<HookReply> {
-    return this.contactEvents.receivePush(request);
+    // Recording makes no Feishu request; the applying it starts does, and that is bulk work.
+    return this.api.quota.bulk(() => this.contactEvents.receivePush(request));
   }
 
   /** The "contact events" service: applies what is recorded, and with eventTransport "websocket" competes for the long connection. */
   startContactEvents(): Promise<void> {
-    return this.contactEvents.start();
+    return this.api.quota.bulk(() => this.contactEvents.start());
   }
 
   /** The "sync schedule" service: a full syncDepartmentInfo() at each syncSchedule tick, one process per tick (sync-schedule.ts). */
@@ -111,7 +120,7 @@ export class FSInnerType extends LoginType<FSInnerConfig> {
 
   /** Applies what is pending now, served or not (as an administrator's "apply now"); resolves with the state after. */
   async applyEvents(): Promise<ContactEventsState> {
-    await this.contactEvents.applyNow();
+    await this.api.quota.bulk(() => this.contactEvents.applyNow());
     return this.eventStatus();
   }
 
@@ -207,11 +216,14 @@ export class FSInnerType extends LoginType<FSInnerConfig> {
       },
       tenantKey: info.tenant_key ?? null,
       synced: false,
+      // The record just read answers this user's next logins for userSyncTtlSeconds (isFresh); it does not make them synced.
+      contactRead: source === 'contact',
       loggedIn: true,
       membershipsUnchanged: source === 'localCopy',
     });
     // Only Feishu's own record can say someone who left is back; user_info and the local copy cannot.
     if (source === 'contact') await this.leavers.settle([userId]);
+    // syncedAt, never contactReadAt: a record a login read (a refused attempt's too) admits no one under "existing".
     const isKnown = known?.syncedAt != null || known?.localUserId != null;
     const policy = this.config.binding === 'match' ? 'match' : this.config.binding === 'existing' && !isKnown ? 'refuse' : 'create';
     const local = await this.accounts.resolve(this.fullName, userId, profile, policy);
@@ -294,10 +306,13 @@ export class FSInnerType extends LoginType<FSInnerConfig> {
       `${this.fullName}.syncDepartmentInfo`,
       Date.now,
       () =>
-        new DepartmentSync(this.api, this.directory, this.leavers, this.config, now).run({
-          ...(deptId !== undefined ? { deptId } : {}),
-          ...(params.onProgress ? { onProgress: params.onProgress } : {}),
-        }),
+        // Bulk work: its requests yield to logins on any endpoint they share (feishu/quota.ts).
+        this.api.quota.bulk(() =>
+          new DepartmentSync(this.api, this.directory, this.leavers, this.config, now).run({
+            ...(deptId !== undefined ? { deptId } : {}),
+            ...(params.onProgress ? { onProgress: params.onProgress } : {}),
+          }),
+        ),
       this.config.syncLeaseSeconds * 1000,
     );
   }
@@ -349,13 +364,14 @@ export class FSInnerType extends LoginType<FSInnerConfig> {
   }
 
   /**
-   * A recently synced user is answered from the local copy: a warm login costs Feishu two requests.
-   * One the copy says has left is asked for afresh instead: they may be back.
+   * A user whose contact record was read recently (by a sync, an event or an earlier login) is answered
+   * from the local copy: a warm login costs Feishu two requests. One the copy says has left is asked
+   * for afresh instead: they may be back.
    */
   private async loginProfile(userId: string, info: FeishuUserInfo, row: FSInnerAuthModel | null, prefetched?: FeishuContactUser): Promise<{ profile: ContactProfile; source: 'localCopy' | 'contact' | 'userInfo' }> {
-    if (row && this.isFresh(row) && !hasLeft(row.status)) {
+    if (row && this.isFresh(row, 'login') && !hasLeft(row.status)) {
       const memberships = await this.directory.departmentsOf(userId);
-      // No membership and no leader flag stored: the sync could not read this person's departments.
+      // No membership and no leader flag stored: the record read could not tell this person's departments.
       const departments = memberships.length === 0 && row.isLeader === null ? null : memberships;
       const stored: ContactProfile = { ...profileFromUserInfo(info), ...storedProfile(row), departments, isLeader: leadsAny(departments) };
       return { profile: preferKnown(stored, profileFromUserInfo(info)), source: 'localCopy' };
@@ -370,30 +386,43 @@ export class FSInnerType extends LoginType<FSInnerConfig> {
       throw err;
     }
     // What the contact record withholds (no permission for it) user_info may still tell: name, avatar, email, mobile.
-    return { profile: preferKnown(profileFromContact(user, userId, await this.departmentFacts(user.department_ids ?? [])), profileFromUserInfo(info)), source: 'contact' };
+    const facts = await this.departmentFacts(user.department_ids ?? [], { keep: true });
+    return { profile: preferKnown(profileFromContact(user, userId, facts), profileFromUserInfo(info)), source: 'contact' };
   }
 
   /** Hook for subclasses (e.g. an app's override restricting login to one department). Throw `this.notAllowed(…)` (AuthCodes.LOGIN_NOT_ALLOWED) to refuse. */
   protected async checkLoginAllowed(_userId: string, _profile: ContactProfile): Promise<void> {}
 
-  private isFresh(row: FSInnerAuthModel | null): boolean {
-    return row?.syncedAt != null && this.host.now() - row.syncedAt < this.config.userSyncTtlSeconds * 1000;
+  /**
+   * Whether the stored contact record of a user was read within userSyncTtlSeconds (contactReadAt).
+   * For a login any read will do, a login's own included. For a sync (syncUserInfo, the default) the
+   * user must also have been seen by a sync or an event: a record only a login read is fetched again,
+   * so that the sync marks the user synced (which binding "existing" waits for).
+   */
+  private isFresh(row: FSInnerAuthModel | null, purpose: 'sync' | 'login' = 'sync'): boolean {
+    if (row?.contactReadAt == null || (purpose === 'sync' && row.syncedAt == null)) return false;
+    return this.host.now() - row.contactReadAt < this.config.userSyncTtlSeconds * 1000;
   }
 
   /**
    * Names and leaders of departments: from the local copy, the rest in one batch request (the root
    * "0" is virtual and never asked for). Without contact:contact.base:readonly — the only permission
    * departments/batch accepts — those stay unknown.
+   * With `keep` (a login) what the batch tells is stored as a sync stores a department (toDepartmentRow,
+   * withheld fields null), so the next login of someone there does not ask again; a sync or an event
+   * refreshes it. Only departments not stored yet are written: one a sync or an event stored meanwhile is kept.
+   * Without it nothing is written: getUserInfo is a read, and syncUserInfo and events store users, not departments.
    */
-  protected async departmentFacts(deptIds: string[]): Promise<Map<string, DepartmentFacts>> {
+  protected async departmentFacts(deptIds: string[], options: { keep?: boolean } = {}): Promise<Map<string, DepartmentFacts>> {
     const facts = await this.directory.departmentFacts(deptIds);
     const missing = deptIds.filter((id) => !facts.has(id) && id !== ROOT_DEPARTMENT_ID);
     if (missing.length > 0) {
-      try {
-        for (const d of await this.api.departmentsBatch(missing, this.config.userIdType)) facts.set(d.open_department_id, departmentFactsOf(d));
-      } catch (err) {
-        if (!(Code.is(err) && err.code === FSInnerCodes.PERMISSION_MISSING)) throw err;
-      }
+      const learned = await this.api.departmentsBatch(missing, this.config.userIdType).catch((err: unknown) => {
+        if (Code.is(err) && err.code === FSInnerCodes.PERMISSION_MISSING) return [];
+        throw err;
+      });
+      for (const d of learned) facts.set(d.open_department_id, departmentFactsOf(d));
+      if (options.keep) await this.directory.saveDepartments(learned.map(toDepartmentRow), { onlyNew: true });
     }
     return facts;
   }

@@ -14,7 +14,10 @@ export interface FSInnerConfig {
   readonly syncRootDepartments?: readonly string[];
   readonly userSyncTtlSeconds: number;
   readonly syncLeaseSeconds: number;
+  /** Feishu's quota as this app spends it, all processes together (feishu/quota.ts). */
   readonly requestsPerSecond: number;
+  readonly requestsPerMinute: number;
+  readonly rateLimitWaitSeconds: number;
   readonly timeoutMs: number;
   readonly adminUserIds: readonly string[];
   /** What a sync does to the local account of someone who left Feishu (see leavers.ts). */

@@ -1,7 +1,7 @@
 import pLimit, { type LimitFunction } from 'p-limit';
 import { Code } from '../../../../runtime/errcode.js';
 import type { FSInnerConfig } from './config.js';
-import type { Directory } from './directory.js';
+import type { DepartmentRow, Directory } from './directory.js';
 import { isUserGone } from './feishu-errors.js';
 import { departmentIdType, RECURSION_REFUSED, ROOT_DEPARTMENT_ID, type FeishuApi } from './feishu/api.js';
 import type { FeishuContactUser, FeishuDepartment, Page } from './feishu/types.js';
@@ -302,9 +302,10 @@ class Tasks {
  * A department as stored. What Feishu withheld stays null (events-and-scopes notes §4.2): without
  * contact:department.organize:readonly the parent, leaders, member count and order; without
  * contact:department.base:readonly the name and custom id. (A parent could be read off the
- * children listing that found the department; the stored parent is Feishu's field alone.)
+ * children listing that found the department; the stored parent is Feishu's field alone.) Shared by
+ * the sync and by logins storing the departments they learned (FSInnerType.departmentFacts).
  */
-function toDepartmentRow(d: FeishuDepartment) {
+export function toDepartmentRow(d: FeishuDepartment): DepartmentRow {
   return {
     deptId: d.open_department_id,
     customId: d.department_id ?? null,

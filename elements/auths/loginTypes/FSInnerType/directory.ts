@@ -19,6 +19,19 @@ export interface StoredUserTokens extends UserTokens {
   sealedRefreshToken: string | null;
 }
 
+/** A department as Directory.saveDepartments stores it (department-sync.ts toDepartmentRow maps Feishu's); fields Feishu withheld are null. */
+export interface DepartmentRow {
+  deptId: string;
+  customId: string | null;
+  name: string | null;
+  parentId: string | null;
+  leaderUserId: string | null;
+  leaderIds: string[] | null;
+  memberCount: number | null;
+  sortOrder: string | null;
+  deleted: boolean;
+}
+
 /**
  * The local copy of one instance's Feishu directory: users, departments and
  * memberships. Writes are upserts on the unique keys, so a re-sync, or two
@@ -139,7 +152,7 @@ export class Directory {
     };
   }
 
-  /** Names and leaders of departments already synced, by open_department_id. */
+  /** Names and leaders of departments already stored (by a sync, an event or a login), by open_department_id. */
   async departmentFacts(deptIds: string[]): Promise<Map<string, DepartmentFacts>> {
     const facts = new Map<string, DepartmentFacts>();
     if (deptIds.length === 0) return facts;
@@ -148,7 +161,7 @@ export class Directory {
       .createQueryBuilder('d')
       .where('d.instance = :instance AND d.deptId IN (:...deptIds)', { instance: this.instance, deptIds })
       .getMany();
-    // leaderIds NULL: the sync could not read the leaders (unknown), as opposed to "[]" (none).
+    // leaderIds NULL: the leaders could not be read (unknown), as opposed to "[]" (none).
     for (const row of rows) facts.set(row.deptId, { name: row.name, customId: row.customId, leaderIds: row.leaderIds === null ? null : (JSON.parse(row.leaderIds) as string[]) });
     return facts;
   }
@@ -160,11 +173,16 @@ export class Directory {
     return rows.map((r) => ({ id: r.deptId, customId: facts.get(r.deptId)?.customId ?? null, name: facts.get(r.deptId)?.name ?? null, isLeader: r.isLeader, isPrimary: r.isPrimary }));
   }
 
-  /** Upserts one user with their memberships in one transaction. */
+  /**
+   * Upserts one user with their memberships in one transaction. `synced`: a sync or a contact event
+   * saw the user (syncedAt), which always means their contact record was read. `contactRead`: the
+   * profile comes from Feishu's contact record just read (a login's); both stamp contactReadAt, which
+   * makes the stored copy fresh. A profile made from the stored copy or from user_info alone is neither.
+   */
   async saveUser(
     userId: string,
     profile: ContactProfile,
-    extra: { tokens?: UserTokens; tenantKey?: string | null; synced: boolean; loggedIn?: boolean; membershipsUnchanged?: boolean; eventAt?: number | null },
+    extra: { tokens?: UserTokens; tenantKey?: string | null; synced: boolean; contactRead?: boolean; loggedIn?: boolean; membershipsUnchanged?: boolean; eventAt?: number | null },
     manager?: EntityManager,
   ): Promise<void> {
     const run = async (m: EntityManager) => {
@@ -174,6 +192,7 @@ export class Directory {
       // Only a contact event moves it (events/handlers.ts); a sync or login leaves it as it is.
       if (extra.eventAt !== undefined) row.eventAt = extra.eventAt;
       if (extra.synced) row.syncedAt = now;
+      if (extra.synced || extra.contactRead) row.contactReadAt = now;
       if (extra.loggedIn) row.lastLoginAt = now;
       if (extra.tokens) Object.assign(row, this.tokenColumns(extra.tokens));
       await m
@@ -226,7 +245,7 @@ export class Directory {
   async saveSyncedUsers(batch: Array<{ userId: string; profile: ContactProfile }>): Promise<void> {
     if (batch.length === 0) return;
     const now = this.now();
-    const rows = batch.map(({ userId, profile }) => ({ ...this.profileRow(userId, profile, now), syncedAt: now }));
+    const rows = batch.map(({ userId, profile }) => ({ ...this.profileRow(userId, profile, now), syncedAt: now, contactReadAt: now }));
     // Users whose departments are unknown (null) keep their stored memberships.
     const known = batch.filter((b) => b.profile.departments !== null);
     const memberships = known.flatMap(({ userId, profile }) => this.membershipRows(userId, profile.departments!, now));
@@ -243,11 +262,12 @@ export class Directory {
     });
   }
 
-  /** Upserts departments: one multi-row statement per call (a batch from the sync). Fields Feishu withheld are null. */
-  async saveDepartments(
-    departments: Array<{ deptId: string; customId: string | null; name: string | null; parentId: string | null; leaderUserId: string | null; leaderIds: string[] | null; memberCount: number | null; sortOrder: string | null; deleted: boolean }>,
-    options: { eventAt?: number | null } = {},
-  ): Promise<void> {
+  /**
+   * Upserts departments: one multi-row statement per call (a batch from the sync). Fields Feishu withheld are null.
+   * With `onlyNew` (what a login learned), departments already stored are left as they are: a row a
+   * sync or an event stored, even while the login was reading, may know more (or newer) than the login's read.
+   */
+  async saveDepartments(departments: DepartmentRow[], options: { eventAt?: number | null; onlyNew?: boolean } = {}): Promise<void> {
     if (departments.length === 0) return;
     const now = this.now();
     const rows = departments.map((d) => ({
@@ -266,14 +286,14 @@ export class Directory {
       syncedAt: now,
       updatedAt: now,
     }));
-    await this.dataSource
+    const insert = this.dataSource
       .createQueryBuilder()
       .insert()
       .into(FSInnerDeptModel)
-      .values(rows.map((row) => ({ ...row, createdAt: now })))
-      .orUpdate(Object.keys(rows[0]!).filter((k) => k !== 'instance' && k !== 'deptId'), ['instance', 'deptId'])
-      .updateEntity(false)
-      .execute();
+      .values(rows.map((row) => ({ ...row, createdAt: now })));
+    // ON CONFLICT DO NOTHING; on MariaDB INSERT IGNORE, whose other leniencies (e.g. truncating an overlong name) are acceptable here.
+    if (options.onlyNew) await insert.orIgnore().updateEntity(false).execute();
+    else await insert.orUpdate(Object.keys(rows[0]!).filter((k) => k !== 'instance' && k !== 'deptId'), ['instance', 'deptId']).updateEntity(false).execute();
   }
 
   /**

@@ -84,8 +84,20 @@ export class FSInnerAuthModel {
   @Column(stringColumn(36))
   localUserId!: string | null;
 
+  /**
+   * When a sync or a contact event last saw this user. Says the user is known to the directory: binding
+   * "existing" lets in only users synced or bound, and a full sync rechecks the synced users it did not list.
+   */
   @Column(timeColumn({ nullable: true }))
   syncedAt!: number | null;
+
+  /**
+   * When Feishu's contact record of this user was last read and stored: by a sync, an event or a login.
+   * What makes the stored copy fresh (userSyncTtlSeconds); unlike syncedAt it says nothing of who may log in.
+   * Null: never read (a login without the contact permission stores only what user_info tells).
+   */
+  @Column(timeColumn({ nullable: true }))
+  contactReadAt!: number | null;
 
   @Column(timeColumn({ nullable: true }))
   lastLoginAt!: number | null;
@@ -104,7 +116,10 @@ export class FSInnerAuthModel {
   updatedAt!: number;
 }
 
-/** A Feishu department as last synced by one login instance. */
+/**
+ * A Feishu department as last stored by one login instance: by a sync or a contact event, or by a
+ * login that needed its name and leaders and found it not stored yet.
+ */
 @Entity({ name: 'FSInnerDeptModel' })
 @Index(['instance', 'deptId'], { unique: true })
 export class FSInnerDeptModel {
@@ -157,6 +172,7 @@ export class FSInnerDeptModel {
   @Column(timeColumn({ nullable: true }))
   eventAt!: number | null;
 
+  /** When it was last stored from Feishu; a full sync marks deleted the ones stored before it began that it did not list. */
   @Column(timeColumn())
   syncedAt!: number;
 

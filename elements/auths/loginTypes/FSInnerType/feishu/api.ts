@@ -1,7 +1,9 @@
 import { Code } from '../../../../../runtime/errcode.js';
-import { TENANT_TOKEN_REJECTED } from '../feishu-errors.js';
+import { FSInnerCodes, TENANT_TOKEN_REJECTED } from '../feishu-errors.js';
 import type { FeishuHosts } from './hosts.js';
 import type { FeishuHttp, RetryPolicy } from './http.js';
+import type { FeishuQuota } from './quota.js';
+import type { SharedTenantToken } from './shared-tenant-token.js';
 import { TenantTokenCache } from './tenant-token.js';
 import type { ContactScopesPage, Envelope, FeishuContactUser, FeishuDepartment, FeishuUserInfo, OAuthTokenReply, Page, TenantTokenReply } from './types.js';
 
@@ -34,10 +36,14 @@ export const RECURSION_REFUSED: ReadonlySet<number> = new Set([43010, 40162]);
 /** The root department's id in every id type (contract §4). */
 export const ROOT_DEPARTMENT_ID = '0';
 
+/** A request refused by Feishu's rate limit is sent again at most this many times (through the quota, after the pause). */
+const RATE_LIMIT_RETRIES = 3;
+
 /**
  * The Feishu endpoints this element calls, each as one typed method.
- * Tenant-token calls evict a token Feishu rejects (99991663/99991664), fetch
- * a new one once and retry once (contract §6a footnote).
+ * Every request first takes its place in the app's shared budget (quota.ts); a 429 pauses the
+ * endpoint for every process and the request goes again. Tenant-token calls evict a token Feishu
+ * rejects (99991663/99991664), fetch a new one once and retry once (contract §6a footnote).
  */
 export class FeishuApi {
   readonly tenantTokens: TenantTokenCache;
@@ -47,22 +53,37 @@ export class FeishuApi {
     private readonly hosts: FeishuHosts,
     private readonly credentials: AppCredentials,
     now: () => number,
-    private readonly onRequest: (endpoint: string) => Promise<void> | void = () => undefined,
+    readonly quota: FeishuQuota,
+    private readonly sharedToken?: SharedTenantToken,
   ) {
-    this.tenantTokens = new TenantTokenCache(() => this.fetchTenantToken(), now);
+    this.tenantTokens = new TenantTokenCache(() => (sharedToken ? sharedToken.get(() => this.fetchTenantToken()) : this.fetchTenantToken()), now);
   }
 
   private async send<T extends { code?: number }>(endpoint: string, method: 'GET' | 'POST', path: string, options: { query?: URLSearchParams; json?: Record<string, unknown>; bearer?: string; retry?: RetryPolicy } = {}) {
-    await this.onRequest(endpoint);
-    return this.http.send<T>({
-      endpoint,
-      method,
-      url: this.hosts.open + path,
-      ...(options.query ? { searchParams: options.query } : {}),
-      ...(options.json ? { json: options.json } : {}),
-      ...(options.bearer ? { bearer: options.bearer } : {}),
-      retry: options.retry ?? 'idempotent',
-    });
+    for (let attempt = 0; ; attempt++) {
+      await this.quota.acquire(endpoint);
+      try {
+        return await this.http.send<T>({
+          endpoint,
+          method,
+          url: this.hosts.open + path,
+          ...(options.query ? { searchParams: options.query } : {}),
+          ...(options.json ? { json: options.json } : {}),
+          ...(options.bearer ? { bearer: options.bearer } : {}),
+          retry: options.retry ?? 'idempotent',
+        });
+      } catch (err) {
+        // A rate limit means Feishu did not take the request (a code is not consumed): safe to send again, whatever the policy.
+        const retryAfterMs = Code.is(err) && err.code === FSInnerCodes.RATE_LIMITED ? err.details?.['retryAfterMs'] : undefined;
+        if (!Code.is(err) || typeof retryAfterMs !== 'number') throw err;
+        await this.quota.pause(endpoint, retryAfterMs);
+        // Longer than this caller may wait (a login; bulk work waits): 45009 now rather than after the wait.
+        if (attempt >= RATE_LIMIT_RETRIES || !this.quota.mayWait(retryAfterMs)) {
+          err.details!['retryAfterSeconds'] = Math.ceil(retryAfterMs / 1000);
+          throw err;
+        }
+      }
+    }
   }
 
   private async fetchTenantToken(): Promise<{ token: string; expireSeconds: number }> {
@@ -80,6 +101,7 @@ export class FeishuApi {
       const feishuCode = Code.is(err) ? err.details?.['feishuCode'] : undefined;
       if (typeof feishuCode !== 'number' || !TENANT_TOKEN_REJECTED.has(feishuCode)) throw err;
       this.tenantTokens.invalidate(token);
+      await this.sharedToken?.invalidate(token);
       const fresh = await this.tenantTokens.get();
       return (await this.send<Envelope<T>>(endpoint, 'GET', path, { query, bearer: fresh })).body.data;
     }

@@ -8,9 +8,11 @@ import { FSInnerErrors, fromFeishu } from '../feishu-errors.js';
  *   idempotent   — reads and token fetches: network errors, timeouts, 5xx, rate limits;
  *   undelivered  — the code exchange: only when Feishu cannot have consumed the
  *                  code (connection never made, a rate limit, or 503 "unavailable").
- * A rate limit is HTTP 429, or HTTP 400 with body code 99991400 as some APIs send
- * it (events-and-scopes notes §7); both wait for `x-ogw-ratelimit-reset` (1 s
- * when absent) and count against the same retries.
+ * A rate limit (HTTP 429, or HTTP 400 with body code 99991400 as some APIs send it,
+ * events-and-scopes notes §7) is not retried here: it comes back as 45009 with
+ * `details.retryAfterMs` from `x-ogw-ratelimit-reset` (1 s when absent), and the
+ * caller (FeishuApi) pauses the endpoint's shared budget for every process and
+ * sends again through it (quota.ts).
  */
 export type RetryPolicy = 'idempotent' | 'undelivered';
 
@@ -33,8 +35,6 @@ export interface FeishuReply<T> {
 export interface FeishuHttpOptions {
   timeoutMs?: number;
   retries?: number;
-  /** Longest wait honoured from `x-ogw-ratelimit-reset`; beyond it the call fails with 45009 instead. */
-  maxRateLimitWaitMs?: number;
   /** Backoff base for 5xx and network errors (doubled per attempt). */
   backoffMs?: number;
 }
@@ -57,7 +57,6 @@ export class FeishuHttp {
   private readonly backoffMs: number;
 
   constructor(options: FeishuHttpOptions = {}) {
-    const maxWait = options.maxRateLimitWaitMs ?? 30_000;
     const backoff = options.backoffMs ?? 200;
     this.retries = options.retries ?? 3;
     this.backoffMs = backoff;
@@ -68,7 +67,7 @@ export class FeishuHttp {
       retry: {
         limit: options.retries ?? 3,
         methods: ['GET', 'POST'],
-        statusCodes: [400, 429, 500, 502, 503, 504],
+        statusCodes: [500, 502, 503, 504],
         errorCodes: [...TRANSIENT],
         calculateDelay: ({ attemptCount, retryOptions, error, computedValue }) => {
           // got calls this for every failure, a 400 business error too; computedValue is 0 when
@@ -76,9 +75,6 @@ export class FeishuHttp {
           if (attemptCount > retryOptions.limit || computedValue === 0) return 0;
           const policy = (error.options.context as { retry?: RetryPolicy }).retry ?? 'idempotent';
           const status = error.response?.statusCode;
-          if (status === 429) return rateLimitWait(error, maxWait);
-          // 400 is on the list only for a rate limit in disguise; every other 400 is a business error.
-          if (status === 400) return feishuCodeOf(error.response?.body) === RATE_LIMITED_CODE ? rateLimitWait(error, maxWait) : 0;
           if (policy === 'undelivered') {
             const unavailable = status === 503 && feishuCodeOf(error.response?.body) === 20072;
             if (!unavailable && !(status === undefined && NEVER_DELIVERED.has(error.code))) return 0;
@@ -137,8 +133,12 @@ export class FeishuHttp {
       if (response.ok) return failure; // a 5xx page was already retried by got
       throw failure;
     }
-    const feishuCode = typeof body.code === 'number' ? body.code : response.ok ? 0 : -1;
-    if (feishuCode !== 0) throw feishuError(request.endpoint, feishuCode, body as Record<string, unknown>, response.statusCode, logId);
+    const feishuCode = typeof body.code === 'number' ? body.code : response.statusCode === 429 ? RATE_LIMITED_CODE : response.ok ? 0 : -1;
+    if (feishuCode !== 0) {
+      const failure = feishuError(request.endpoint, feishuCode, body as Record<string, unknown>, response.statusCode, logId);
+      if (feishuCode === RATE_LIMITED_CODE && failure.details) failure.details['retryAfterMs'] = resetMs(header(response.headers['x-ogw-ratelimit-reset']));
+      throw failure;
+    }
     return { body, logId };
   }
 }
@@ -158,10 +158,10 @@ function violatedScopes(body: Record<string, unknown>): string[] {
   return Array.isArray(violations) ? violations.map((v) => v?.subject).filter((s): s is string => typeof s === 'string' && s.length > 0) : [];
 }
 
-function rateLimitWait(error: RequestError, maxWaitMs: number): number {
-  const reset = Number(header(error.response?.headers['x-ogw-ratelimit-reset']));
-  const waitMs = Number.isFinite(reset) && reset > 0 ? reset * 1000 : 1000;
-  return waitMs > maxWaitMs ? 0 : waitMs + Math.random() * 50;
+/** `x-ogw-ratelimit-reset`: whole seconds until the window resets; 1 s when absent or unreadable. */
+function resetMs(reset: string | undefined): number {
+  const seconds = Number(reset);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 1000;
 }
 
 function feishuCodeOf(body: unknown): number | undefined {

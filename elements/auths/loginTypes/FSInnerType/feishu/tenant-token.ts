@@ -1,3 +1,6 @@
+/** Refetched this long before expiry (the SDKs use 3 min, contract §1; Feishu returns the same token while ≥ 30 min are left). */
+export const TENANT_TOKEN_MARGIN_MS = 180_000;
+
 export interface FetchedToken {
   token: string;
   /** Remaining lifetime in seconds, as Feishu's `expire`. */
@@ -17,7 +20,7 @@ export class TenantTokenCache {
   constructor(
     private readonly fetchToken: () => Promise<FetchedToken>,
     private readonly now: () => number,
-    private readonly marginMs = 180_000,
+    private readonly marginMs = TENANT_TOKEN_MARGIN_MS,
   ) {}
 
   get(): Promise<string> {

@@ -6,5 +6,6 @@ import { UserTokenScope1796166329395 } from './UserTokenScope1796166329395.js';
 import { UnknownContactFields1796166922018 } from './UnknownContactFields1796166922018.js';
 import { SyncRun1796179108404 } from './SyncRun1796179108404.js';
 import { ContactEvents1796179185995 } from './ContactEvents1796179185995.js';
+import { ContactReadAt1796192592224 } from './ContactReadAt1796192592224.js';
 
-export const migrations: MigrationClass[] = [Initial1795638677585, LoginAudit1795638680159, UserTokenScope1796166329395, UnknownContactFields1796166922018, SyncRun1796179108404, ContactEvents1796179185995];
+export const migrations: MigrationClass[] = [Initial1795638677585, LoginAudit1795638680159, UserTokenScope1796166329395, UnknownContactFields1796166922018, SyncRun1796179108404, ContactEvents1796179185995, ContactReadAt1796192592224];

@@ -47,9 +47,12 @@ export interface Route {
   /** An exact path, or a pattern whose groups become `params`. */
   path: string | RegExp;
   style: ErrorStyle;
-  /** The contract gives this endpoint "1000/min & 50/s" (§7); others get only the per-second cap. */
-  perMinuteCap: boolean;
-  /** The app a request counts against for rate limiting, if it can be told. */
+  /**
+   * @deprecated Ignored: every route gets both caps, "1000/min & 50/s", documented or not
+   * (rate-limiter.ts). Optional only so route files that still set it compile; drop it from them.
+   */
+  perMinuteCap?: boolean;
+  /** The app a request counts against for rate limiting (one quota per endpoint × app), if it can be told. */
   appOf(ctx: RequestContext): string | undefined;
   handle(ctx: RequestContext): Reply | Promise<Reply>;
 }

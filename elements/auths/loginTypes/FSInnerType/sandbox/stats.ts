@@ -4,7 +4,12 @@ export interface EndpointStats {
   total: number;
   /** Keyed by HTTP status; dropped connections count under "dropped". */
   byStatus: Record<string, number>;
+  /**
+   * Requests refused with 99991400 (429, or 400 for an injected legacy-style fault): the sandbox's
+   * own limiter's and injected rate_limit faults alike, so a benchmark can report "429s: N".
+   */
   rateLimited: number;
+  /** Requests that met an injected fault (of any kind). */
   faulted: number;
 }
 

@@ -220,6 +220,21 @@ describe('binding modes', () => {
     expect((await scanAndLogin(w, 'zhangsan')).userId).toBe('zhangsan');
   });
 
+  test('existing refuses someone whose contact record only a login read, again when the next attempt is answered from that record', async () => {
+    const w = await world({ config: { binding: 'existing' } });
+    const notBound = { code: FSInnerCodes.LOGIN_NOT_ALLOWED, details: { reason: 'not_bound' } };
+    await expect(scanAndLogin(w, 'zhangsan')).rejects.toMatchObject(notBound);
+    // The refused attempt read and stored the record: fresh for the next login, but no sync has seen them.
+    w.sandbox.resetStats();
+    await expect(scanAndLogin(w, 'zhangsan')).rejects.toMatchObject(notBound);
+    await expect(scanAndLogin(w, 'zhangsan')).rejects.toMatchObject(notBound);
+    const row = await w.app.dataSource.getRepository(FSInnerAuthModel).findOneByOrFail({ instance: 'auths.loginTypes.FSInnerExample', userId: 'zhangsan' });
+    expect(row).toMatchObject({ syncedAt: null, localUserId: null });
+    // A sync of them (not forced) is what lets them in: the record a login read does not stand in for it.
+    await w.fs().syncUserInfo({ userId: 'zhangsan' });
+    expect((await scanAndLogin(w, 'zhangsan')).userId).toBe('zhangsan');
+  });
+
   test('two first logins of one person at once create one local account', async () => {
     const w = await world();
     const [a, b] = await Promise.all([scanAndLogin(w, 'zhangsan'), scanAndLogin(w, 'zhangsan')]);

@@ -408,7 +408,7 @@ describe('full sync of a larger org: fetch_child pages, members alongside', () =
   /** A generated org (deterministic: two worlds get the same one) with one department of 120 people (three member pages). */
   const largeWorld = async () => {
     // Paced at 1000/s per endpoint: the request pattern is under test here, not Feishu's rate.
-    const w = await world({ sandbox: { org: { departments: DEPARTMENTS, users: 2300 } }, config: { requestsPerSecond: 1000 } });
+    const w = await world({ sandbox: { org: { departments: DEPARTMENTS, users: 2300 } }, config: { requestsPerSecond: 1000, requestsPerMinute: 60000 } });
     const org = w.sandbox.org;
     const crowded = org.departments[40]!.department_id;
     for (let i = 0; i < 120; i++) addPerson(org, `crowd_${i}`, [crowded]);
