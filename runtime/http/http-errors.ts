@@ -1,4 +1,4 @@
-import { codesOf, defineCodes, type Code } from '../errcode.js';
+import { Code, codesOf, defineCodes } from '../errcode.js';
 
 /** Codes the HTTP layer raises itself, 10401–10500 (beside the runtime's 10001–10099). */
 export const HttpErrors = defineCodes('http', {
@@ -16,3 +16,9 @@ export const HttpCodes = codesOf(HttpErrors);
 
 /** The JSON body of an error reply: code and message only — details may hold internal data. */
 export const errorBody = (error: Code) => ({ code: error.code, message: error.message });
+
+/** Seconds a client should wait before trying again, when the Code says (`details.retryAfterSeconds`: a rate limit): the Retry-After header. */
+export function retryAfterOf(error: unknown): number | undefined {
+  const seconds = Code.is(error) ? (error.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds : undefined;
+  return typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0 ? Math.ceil(seconds) : undefined;
+}

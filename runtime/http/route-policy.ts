@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Code } from '../errcode.js';
+import { retryAfterOf } from './http-errors.js';
 import type { MethodAccess } from '../loader/definition.js';
 
 /** Who may use a route, and whether each use counts against the sign-in limit. */
@@ -83,7 +84,7 @@ export function enforceRoutePolicies(server: FastifyInstance, enforcement: Polic
       if (rule.signIn) await enforcement.countSignIn(request);
       await enforcement.authorize(request, rule.access);
     } catch (refusal) {
-      const retryAfter = Code.is(refusal) ? (refusal.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds : undefined;
+      const retryAfter = retryAfterOf(refusal);
       if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
       if (rule.page && Code.is(refusal)) return enforcement.refusePage(request, reply, refusal);
       throw refusal;

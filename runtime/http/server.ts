@@ -8,7 +8,7 @@ import { accountRoutes } from './account-routes.js';
 import { adminRoutes } from './admin-routes.js';
 import { adminSurfaceRoutes } from './admin-surface-routes.js';
 import { assetRoutes } from './assets.js';
-import { errorBody, HttpErrors } from './http-errors.js';
+import { errorBody, HttpErrors, retryAfterOf } from './http-errors.js';
 import { HttpContext } from './context.js';
 import { elementRoutes } from './element-routes.js';
 import { hookRoutes } from './hook-routes.js';
@@ -87,6 +87,8 @@ export async function createHttpServer(app: App, options: HttpOptions = {}): Pro
   server.setErrorHandler((error, request, reply) => {
     if (Code.is(error)) {
       request.log.info({ code: error.code }, 'request refused');
+      const retryAfter = retryAfterOf(error);
+      if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
       return reply.code(statusFor(error.code)).send({ ok: false, ...errorBody(error) });
     }
     const status = (error as { statusCode?: number }).statusCode;

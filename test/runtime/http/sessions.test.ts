@@ -24,6 +24,16 @@ describe('sessions', () => {
     expect((await w.inject({ method: 'GET', url: '/api/session' })).json().data).toBeNull();
   });
 
+  test("a login Feishu's quota cannot take now is HTTP 429 with Retry-After and Code 45009, to be retried", async () => {
+    const w = await httpWorld();
+    const browser = w.browser();
+    const { state } = (await browser.call(FS, 'getLoginConfig')).json().data;
+    w.sandbox.injectFault({ endpoint: 'oauth_token', kind: 'rate_limit', resetSeconds: 120 });
+    const { code } = w.sandbox.issueCode({ userId: 'lisi', redirectUri: REDIRECT_URI });
+    const reply = await browser.call(FS, 'loginWithCode', { authCode: code, state });
+    expect([reply.statusCode, reply.json().code, reply.headers['retry-after']]).toEqual([429, FSInnerCodes.RATE_LIMITED, '120']);
+  });
+
   test('behind an https proxy the cookie is Secure', async () => {
     const w = await httpWorld();
     const { createHttpServer } = await import('../../../runtime/http/server.js');

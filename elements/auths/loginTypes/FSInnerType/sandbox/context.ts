@@ -47,11 +47,6 @@ export interface Route {
   /** An exact path, or a pattern whose groups become `params`. */
   path: string | RegExp;
   style: ErrorStyle;
-  /**
-   * @deprecated Ignored: every route gets both caps, "1000/min & 50/s", documented or not
-   * (rate-limiter.ts). Optional only so route files that still set it compile; drop it from them.
-   */
-  perMinuteCap?: boolean;
   /** The app a request counts against for rate limiting (one quota per endpoint × app), if it can be told. */
   appOf(ctx: RequestContext): string | undefined;
   handle(ctx: RequestContext): Reply | Promise<Reply>;

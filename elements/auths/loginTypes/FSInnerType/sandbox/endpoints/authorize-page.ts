@@ -158,7 +158,7 @@ ${body}
 
 function routesFor(flavour: Flavour): Route[] {
   const base = BASES[flavour];
-  const common = { name: 'authorize', method: 'GET', style: 'page', perMinuteCap: true, appOf: (ctx: RequestContext) => ctx.query.get('client_id') ?? undefined } as const;
+  const common = { name: 'authorize', method: 'GET', style: 'page', appOf: (ctx: RequestContext) => ctx.query.get('client_id') ?? undefined } as const;
   return [
     { ...common, path: base, handle: page(flavour) },
     { ...common, path: `${base}/confirm`, handle: confirm(flavour) },

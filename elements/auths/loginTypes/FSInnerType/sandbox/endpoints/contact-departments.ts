@@ -53,8 +53,8 @@ function batchDepartments(ctx: RequestContext) {
 }
 
 export const contactDepartmentRoutes: Route[] = [
-  { name: 'departments_batch', method: 'GET', path: '/open-apis/contact/v3/departments/batch', style: 'open', perMinuteCap: true, appOf: appOfBearer, handle: batchDepartments },
-  { name: 'department_children', method: 'GET', path: /^\/open-apis\/contact\/v3\/departments\/([^/]+)\/children$/, style: 'open', perMinuteCap: true, appOf: appOfBearer, handle: children },
-  // "special" rate (§7): per-second cap only.
-  { name: 'department_get', method: 'GET', path: /^\/open-apis\/contact\/v3\/departments\/([^/]+)$/, style: 'open', perMinuteCap: false, appOf: appOfBearer, handle: getDepartment },
+  { name: 'departments_batch', method: 'GET', path: '/open-apis/contact/v3/departments/batch', style: 'open', appOf: appOfBearer, handle: batchDepartments },
+  { name: 'department_children', method: 'GET', path: /^\/open-apis\/contact\/v3\/departments\/([^/]+)\/children$/, style: 'open', appOf: appOfBearer, handle: children },
+  // "special" rate (§7): unpublished; the sandbox assumes the standard 1000/min & 50/s (rate-limiter.ts).
+  { name: 'department_get', method: 'GET', path: /^\/open-apis\/contact\/v3\/departments\/([^/]+)$/, style: 'open', appOf: appOfBearer, handle: getDepartment },
 ];

@@ -47,7 +47,6 @@ export const contactScopesRoute: Route = {
   method: 'GET',
   path: '/open-apis/contact/v3/scopes',
   style: 'open',
-  perMinuteCap: true,
   appOf: appOfBearer,
   handle: listScopes,
 };

@@ -51,7 +51,7 @@ function findByDepartment(ctx: RequestContext) {
 
 export const contactUserRoutes: Route[] = [
   // Fixed paths first: "batch" and "find_by_department" would otherwise match /users/:user_id.
-  { name: 'users_batch', method: 'GET', path: '/open-apis/contact/v3/users/batch', style: 'open', perMinuteCap: true, appOf: appOfBearer, handle: batchUsers },
-  { name: 'find_by_department', method: 'GET', path: '/open-apis/contact/v3/users/find_by_department', style: 'open', perMinuteCap: true, appOf: appOfBearer, handle: findByDepartment },
-  { name: 'user_get', method: 'GET', path: /^\/open-apis\/contact\/v3\/users\/([^/]+)$/, style: 'open', perMinuteCap: true, appOf: appOfBearer, handle: getUser },
+  { name: 'users_batch', method: 'GET', path: '/open-apis/contact/v3/users/batch', style: 'open', appOf: appOfBearer, handle: batchUsers },
+  { name: 'find_by_department', method: 'GET', path: '/open-apis/contact/v3/users/find_by_department', style: 'open', appOf: appOfBearer, handle: findByDepartment },
+  { name: 'user_get', method: 'GET', path: /^\/open-apis\/contact\/v3\/users\/([^/]+)$/, style: 'open', appOf: appOfBearer, handle: getUser },
 ];

@@ -34,7 +34,6 @@ export const credentialRoutes: Route[] = [
     method: 'POST',
     path: '/open-apis/auth/v3/tenant_access_token/internal',
     style: 'credentials',
-    perMinuteCap: false, // not stated in the contract (UNVERIFIED): per-second cap only
     appOf: appOfBody,
     handle: (ctx) => issue(ctx, 'tenant'),
   },
@@ -43,7 +42,6 @@ export const credentialRoutes: Route[] = [
     method: 'POST',
     path: '/open-apis/auth/v3/app_access_token/internal',
     style: 'credentials',
-    perMinuteCap: false,
     appOf: appOfBody,
     handle: (ctx) => issue(ctx, 'app'),
   },

@@ -118,7 +118,6 @@ export const oauthTokenRoute: Route = {
   method: 'POST',
   path: '/open-apis/authen/v2/oauth/token',
   style: 'oauth',
-  perMinuteCap: true,
   appOf: (ctx) => {
     const clientId = parseJsonObject(ctx.body)?.client_id;
     return typeof clientId === 'string' ? clientId : undefined;

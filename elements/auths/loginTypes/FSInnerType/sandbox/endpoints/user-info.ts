@@ -13,7 +13,6 @@ export const userInfoRoute: Route = {
   method: 'GET',
   path: '/open-apis/authen/v1/user_info',
   style: 'open',
-  perMinuteCap: false, // "special" rate (§7): per-second cap only
   appOf: appOfBearer,
   handle: (ctx) => {
     const { app, openId } = authenticateUser(ctx);

@@ -35,7 +35,6 @@ export function wsEndpointRoute(deps: EndpointDeps): Route {
     method: 'POST',
     path: '/callback/ws/endpoint',
     style: 'credentials',
-    perMinuteCap: false, // the endpoint's rate limit is undocumented (UNVERIFIED): the per-second cap only
     appOf: (ctx) => {
       const appId = parseJsonObject(ctx.body)?.AppID;
       return typeof appId === 'string' ? appId : undefined;
