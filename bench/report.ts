@@ -1,3 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
 /** One printed line: label, value with unit, and optionally a target with PASS/MISS. */
 export interface Target {
   text: string;
@@ -24,3 +28,32 @@ export function percentile(samples: number[], p: number): number {
 }
 
 export const rssMb = (): number => process.memoryUsage().rss / (1024 * 1024);
+
+/** Heap in use (MB): process.memoryUsage().heapUsed. */
+export const heapMb = (): number => process.memoryUsage().heapUsed / (1024 * 1024);
+
+/** RSS (MB) of another process, from /proc (Linux); NaN where that cannot be read. */
+export function processRssMb(pid: number | undefined): number {
+  try {
+    const kb = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb ? Number(kb) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * A full, forced garbage collection, without --expose-gc on the command line (the flag is set at
+ * run time, and `gc` taken from a fresh context); undefined if this Node refuses it. Memory read
+ * right after it is what is retained, not what the next collection would have freed.
+ */
+export function gcFunction(): (() => void) | undefined {
+  if (typeof globalThis.gc === 'function') return globalThis.gc as () => void;
+  try {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as unknown;
+    return typeof gc === 'function' ? (gc as () => void) : undefined;
+  } catch {
+    return undefined;
+  }
+}

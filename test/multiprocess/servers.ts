@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defaultApp, startSandbox, type Sandbox } from '../../elements/auths/loginTypes/FSInnerType/sandbox/index.js';
+import { defaultApp, startSandbox, type Sandbox, type SandboxApp, type SandboxOptions } from '../../elements/auths/loginTypes/FSInnerType/sandbox/index.js';
 import { createTestDatabase } from '../helpers/database.js';
 import { tempDir, writeTree } from '../helpers/fixture.js';
 import { freePort } from '../helpers/ports.js';
@@ -126,15 +126,20 @@ export interface ServerPair {
   stop(): Promise<void>;
 }
 
+/** What startServerPair's sandbox may be given: its options (rate limiting off unless `rate` is set) and changes to its one app (e.g. an appId of its own). */
+export type PairSandboxOptions = Omit<SandboxOptions, 'apps'> & { app?: Partial<Omit<SandboxApp, 'redirectUris'>> };
+
 /**
  * Two `jit serve` processes of one demo app on one database (SQLite file, or a fresh database on the
  * suite's server engine) and one Feishu sandbox: a team running several servers behind a load balancer.
- * `config` is merged into the login instance's config, `env` into both servers' environment.
+ * `config` is merged into the login instance's config, `env` into both servers' environment,
+ * `sandbox` into the sandbox's options (default: rate limiting off, the default app).
  */
-export async function startServerPair(options: { appName?: string; config?: Record<string, unknown>; env?: Record<string, string> } = {}): Promise<ServerPair> {
+export async function startServerPair(options: { appName?: string; config?: Record<string, unknown>; env?: Record<string, string>; sandbox?: PairSandboxOptions } = {}): Promise<ServerPair> {
   const temp = tempDir('jit-mp-');
   const [portA, portB] = [await freePort(), await freePort()];
-  const sandbox = await startSandbox({ rate: 0, apps: [{ ...defaultApp(), redirectUris: [portA, portB].map((p) => `http://127.0.0.1:${p}/login/callback`) }] });
+  const { app, ...sandboxOptions } = options.sandbox ?? {};
+  const sandbox = await startSandbox({ rate: 0, ...sandboxOptions, apps: [{ ...defaultApp(), ...app, redirectUris: [portA, portB].map((p) => `http://127.0.0.1:${p}/login/callback`) }] });
   const appDir = writeDemoApp(temp.dir, sandbox, options.config, options.appName);
   const database = await createTestDatabase();
   const env = { JIT_DATABASE_URL: database.url ?? `sqlite:${join(temp.dir, 'shared.sqlite')}`, FEISHU_APP_SECRET: sandbox.appSecret, ...options.env };

@@ -196,10 +196,14 @@ export class FSInnerType extends LoginType<FSInnerConfig> {
     assertAuthCode(params?.authCode);
     const consumed = params.state !== undefined ? await this.states.consume(this.fullName, params.state, caller?.browser) : { codeVerifier: null, redirectUri: null };
     const token = await this.api.exchangeCode({ code: params.authCode, redirectUri: consumed.redirectUri, codeVerifier: consumed.codeVerifier });
-    const info = await this.api.userInfo(token.access_token);
-    const { userId, contact } = await this.resolveUserId(info);
-    const known = await this.directory.findUser(userId);
-    const { profile, source } = await this.loginProfile(userId, info, known, contact);
+    // Feishu has consumed the code: from here the login is finished however long the quota makes it wait, never
+    // refused halfway (the user would have to scan again); its requests go before new logins' (feishu/quota.ts).
+    const { info, userId, known, profile, source } = await this.api.quota.continuing(async () => {
+      const info = await this.api.userInfo(token.access_token);
+      const { userId, contact } = await this.resolveUserId(info);
+      const known = await this.directory.findUser(userId);
+      return { info, userId, known, ...(await this.loginProfile(userId, info, known, contact)) };
+    });
     if (profile.status === 'resigned' || profile.status === 'frozen') {
       throw FSInnerErrors.LOGIN_NOT_ALLOWED.create({ why: `This Feishu user may not log in to this app: the account is ${profile.status}` }, { reason: profile.status });
     }

@@ -33,12 +33,15 @@ import { FSInnerErrors } from '../feishu-errors.js';
  * (full sync, reconciliation, event catch-up: whatever runs inside `bulk(…)`) takes nothing while
  * it is up. So a login waits behind at most the bulk requests of the current windows. An
  * interactive request waits at most `maxWaitMs`, then fails with 45009 RATE_LIMITED (retryable,
- * `retryAfterSeconds`); bulk work waits as long as it takes.
+ * `retryAfterSeconds`) — at once when the line ahead of it is over twice what the pace this process
+ * has been served at can clear in that time; bulk work waits as long as it takes. Work that must not be
+ * cut off halfway (a login whose one-time code Feishu has already consumed: `continuing(…)`) goes
+ * before new interactive requests and waits without a deadline.
  *
  * When Feishu still answers 429 (another client of the same app, a tenant with lower limits), the
  * endpoint is paused for every process for `x-ogw-ratelimit-reset` seconds (`pause`).
  */
-export type Priority = 'interactive' | 'bulk';
+export type Priority = 'continuing' | 'interactive' | 'bulk';
 
 export interface QuotaOptions {
   /** Keys budgets by Feishu app: processes of different apps on one Redis share a budget only when it is the same Feishu app. */
@@ -67,6 +70,8 @@ const KEY_CYCLE = 4;
 /** How long an interactive request's demand holds bulk work back, and how often a process renews it while it waits. */
 const DEMAND_MS = 2000;
 const DEMAND_RENEW_MS = 500;
+/** The span over which a gate measures the pace it is served at. */
+const SERVED_SPAN_MS = 10_000;
 /** How stale a process's view of the shared pause and demand flags may be. */
 const FLAG_CACHE_MS = 100;
 
@@ -100,6 +105,11 @@ export class FeishuQuota {
     return this.context.run('bulk', work);
   }
 
+  /** Runs `work` as the rest of something already under way (a login past its code exchange): ahead of new interactive requests, no deadline. */
+  continuing<T>(work: () => Promise<T>): Promise<T> {
+    return this.context.run('continuing', work);
+  }
+
   /** The priority of the current async context. */
   get priority(): Priority {
     return this.context.getStore() ?? 'interactive';
@@ -115,7 +125,7 @@ export class FeishuQuota {
 
   /** Whether the current caller may wait `ms` for the budget (bulk work always may). */
   mayWait(ms: number): boolean {
-    return this.priority === 'bulk' || ms <= this.options.maxWaitMs;
+    return this.priority !== 'interactive' || ms <= this.options.maxWaitMs;
   }
 
   /** Feishu answered 429: nobody of this app sends to `endpoint` for `ms`. */
@@ -168,7 +178,10 @@ async function consumed(limiter: RateLimiterAbstract, key: string): Promise<bool
  * per endpoint however many requests wait.
  */
 class EndpointGate {
+  private readonly continuing: Waiter[] = [];
   private readonly interactive: Waiter[] = [];
+  /** When recent interactive and continuing requests got through: the pace this process is served at while they queue. */
+  private readonly served: number[] = [];
   private readonly bulk: Waiter[] = [];
   private pumping = false;
   private pausedUntil = 0;
@@ -184,10 +197,36 @@ class EndpointGate {
 
   acquire(priority: Priority, deadline: number): Promise<void> {
     return new Promise((resolve, reject) => {
-      (priority === 'interactive' ? this.interactive : this.bulk).push({ priority, deadline, resolve, reject });
-      if (priority === 'interactive' && this.interactive.length === 1) this.wake?.();
+      if (priority === 'interactive') {
+        const expectedWaitMs = this.expectedWaitMs(this.continuing.length + this.interactive.length + 1);
+        // Twice the time left: a line a little longer than the pace can clear keeps the budget busy (the pace is
+        // an estimate); past that, waiting only ends in the same refusal later.
+        if (expectedWaitMs > 2 * (deadline - Date.now())) return reject(this.refusal(expectedWaitMs));
+      }
+      this.line(priority).push({ priority, deadline, resolve, reject });
+      if (priority !== 'bulk' && this.continuing.length + this.interactive.length === 1) this.wake?.();
       void this.pump();
     });
+  }
+
+  private line(priority: Priority): Waiter[] {
+    return priority === 'continuing' ? this.continuing : priority === 'interactive' ? this.interactive : this.bulk;
+  }
+
+  /**
+   * How long the n-th in line would wait at the pace interactive requests got through in the last
+   * 10 s; 0 while that pace is unknown (fewer than 5 served), so only a line known to be hopeless
+   * is refused before it waits.
+   */
+  private expectedWaitMs(n: number): number {
+    const now = Date.now();
+    while (this.served.length > 0 && this.served[0]! < now - SERVED_SPAN_MS) this.served.shift();
+    if (this.served.length < 5 || n <= 1) return 0;
+    return (n / this.served.length) * SERVED_SPAN_MS;
+  }
+
+  private refusal(waitMs: number) {
+    return FSInnerErrors.RATE_LIMITED.create({}, { endpoint: this.endpoint, retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)), cause: 'quota' });
   }
 
   pauseLocally(until: number): void {
@@ -198,13 +237,14 @@ class EndpointGate {
     if (this.pumping) return;
     this.pumping = true;
     try {
-      while (this.interactive.length + this.bulk.length > 0) {
+      while (this.continuing.length + this.interactive.length + this.bulk.length > 0) {
         this.expire();
-        const waiter = this.interactive[0] ?? this.bulk[0];
+        const waiter = this.continuing[0] ?? this.interactive[0] ?? this.bulk[0];
         if (!waiter) break;
         const retryAt = await this.attempt(waiter);
         if (retryAt === undefined) {
-          (waiter.priority === 'interactive' ? this.interactive : this.bulk).shift();
+          this.line(waiter.priority).shift();
+          if (waiter.priority !== 'bulk') this.served.push(Date.now());
           waiter.resolve();
           continue;
         }
@@ -219,7 +259,7 @@ class EndpointGate {
       }
     } catch (err) {
       // The store failed beyond its stand-in: fail the waiters rather than leave them hanging.
-      for (const waiter of [...this.interactive.splice(0), ...this.bulk.splice(0)]) waiter.reject(err);
+      for (const waiter of [...this.continuing.splice(0), ...this.interactive.splice(0), ...this.bulk.splice(0)]) waiter.reject(err);
     } finally {
       this.pumping = false;
     }
@@ -234,7 +274,7 @@ class EndpointGate {
     if (waiter.priority === 'bulk' && flags.demandUntil > now) return Math.min(flags.demandUntil, now + DEMAND_RENEW_MS);
     const taken = await this.quota.take(this.endpoint);
     if (taken.ok) return undefined;
-    if (waiter.priority === 'interactive' && now - this.demandRaisedAt >= DEMAND_RENEW_MS) {
+    if (waiter.priority !== 'bulk' && now - this.demandRaisedAt >= DEMAND_RENEW_MS) {
       this.demandRaisedAt = now;
       this.flags.demandUntil = now + DEMAND_MS;
       await this.quota.raiseDemand(this.endpoint);
@@ -255,10 +295,7 @@ class EndpointGate {
     const now = Date.now();
     while (this.interactive.length > 0 && this.interactive[0]!.deadline <= now) {
       const waiter = this.interactive.shift()!;
-      const retryAfterSeconds = Math.max(1, Math.ceil((Math.max(this.pausedUntil, this.flags.pausedUntil) - now) / 1000));
-      waiter.reject(
-        FSInnerErrors.RATE_LIMITED.create({}, { endpoint: this.endpoint, retryAfterSeconds, cause: 'quota' }),
-      );
+      waiter.reject(this.refusal(Math.max(this.pausedUntil, this.flags.pausedUntil, this.expectedWaitMs(this.interactive.length + 1) + now) - now));
     }
   }
 }

@@ -37,7 +37,12 @@ export interface Redemption {
 
 const VERIFIER = /^[A-Za-z0-9\-._~]{43,128}$/;
 
-/** Authorization codes: single use, short-lived (§2: 5 min for browser/QR codes). */
+/**
+ * Authorization codes: single use, short-lived (§2: 5 min for browser/QR codes). A code is
+ * remembered for one lifetime more after it expires, so a late or replayed one still reads
+ * "expired" or "used" rather than unknown, then forgotten: a sandbox that runs for long (`jit
+ * sandbox`, `jit serve --sandbox`, a load benchmark) does not keep every code it ever issued.
+ */
 export class CodeStore {
   private readonly codes = new Map<string, AuthCode>();
   private readonly tmpCodes = new Map<string, { openId: string; expiresAt: number }>();
@@ -47,13 +52,19 @@ export class CodeStore {
     private readonly ttlSeconds: number,
   ) {}
 
-  issue({ maxTtlSeconds, ...spec }: NewCode): AuthCode {
+  issue(spec: NewCode): AuthCode {
+    const now = this.now();
+    forgetExpired(this.codes, now - this.ttlSeconds * 1000);
+    // Field by field, one shape for every code: a spread of a rest object gave each code a hidden class of its own.
     const code: AuthCode = {
-      ...spec,
       code: authorizationCode(),
+      appId: spec.appId,
+      openId: spec.openId,
+      redirectUri: spec.redirectUri,
+      codeChallenge: spec.codeChallenge,
       codeChallengeMethod: spec.codeChallenge ? (spec.codeChallengeMethod ?? 'plain') : undefined,
       scopes: spec.scopes ?? [],
-      expiresAt: this.now() + Math.min(this.ttlSeconds, maxTtlSeconds ?? Infinity) * 1000,
+      expiresAt: now + Math.min(this.ttlSeconds, spec.maxTtlSeconds ?? Infinity) * 1000,
       used: false,
     };
     this.codes.set(code.code, code);
@@ -84,7 +95,9 @@ export class CodeStore {
   /** The QR SDK's temporary code (§5b) that the passport authorize URL trades for a real code. */
   issueTmpCode(openId: string): string {
     const tmpCode = randomToken(24);
-    this.tmpCodes.set(tmpCode, { openId, expiresAt: this.now() + this.ttlSeconds * 1000 });
+    const now = this.now();
+    forgetExpired(this.tmpCodes, now - this.ttlSeconds * 1000);
+    this.tmpCodes.set(tmpCode, { openId, expiresAt: now + this.ttlSeconds * 1000 });
     return tmpCode;
   }
 
@@ -92,6 +105,18 @@ export class CodeStore {
     const entry = this.tmpCodes.get(tmpCode);
     this.tmpCodes.delete(tmpCode);
     return entry && entry.expiresAt > this.now() ? entry.openId : undefined;
+  }
+}
+
+/**
+ * Drops entries that expired before `cutoff`, oldest first (a Map iterates in the order of issue),
+ * stopping at the first one still kept: amortised one look per issue. An entry issued with a
+ * shorter lifetime behind a longer-lived one waits for it, which bounds it all the same.
+ */
+export function forgetExpired(entries: Map<string, { expiresAt: number }>, cutoff: number): void {
+  for (const [key, entry] of entries) {
+    if (entry.expiresAt >= cutoff) return;
+    entries.delete(key);
   }
 }
 

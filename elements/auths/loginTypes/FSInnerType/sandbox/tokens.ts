@@ -1,6 +1,7 @@
+import { forgetExpired } from './auth-code-store.js';
 import { randomToken } from './random.js';
 
-/** Tokens are kept until close(); a test server never lives long enough for that to matter. */
+/** An access token, tenant or user, as the store keeps it. */
 export interface AccessToken {
   token: string;
   kind: 'tenant' | 'user';
@@ -48,6 +49,11 @@ const REFRESH_GRACE_MS = 60 * 1000;
 /** §6.3: 365 days after the user's authorisation no refresh token works any more (20037); they must authorise again. */
 export const GRANT_LIFETIME_MS = 365 * 24 * 60 * 60 * 1000;
 
+/**
+ * Tokens issued. An access token is remembered for one access-token lifetime more after it expires
+ * (a late one still reads "expired"), then forgotten, so a long-running sandbox does not keep every
+ * token it ever issued; refresh tokens are kept until close().
+ */
 export class TokenStore {
   private readonly access = new Map<string, AccessToken>();
   private readonly refresh = new Map<string, RefreshToken>();
@@ -63,6 +69,7 @@ export class TokenStore {
     const now = this.now();
     let current = this.currentTenantToken.get(appId);
     if (!current || current.revoked || current.expiresAt - now < REUSE_THRESHOLD_MS) {
+      this.forgetExpiredAccess(now);
       current = {
         token: `t-g${randomToken(30).replace(/[-_]/g, 'x')}`,
         kind: 'tenant',
@@ -83,6 +90,7 @@ export class TokenStore {
    */
   issueUserTokens(appId: string, openId: string, scopes: string[], refresh?: RefreshGrant): { access: AccessToken; refresh?: RefreshToken } {
     const now = this.now();
+    this.forgetExpiredAccess(now);
     const access: AccessToken = {
       token: jwtLike({ typ: 'access', app: appId, sub: openId, exp: now + this.lifetimes.accessSeconds * 1000 }),
       kind: 'user',
@@ -109,6 +117,11 @@ export class TokenStore {
     };
     this.refresh.set(token.token, token);
     return { access, refresh: token };
+  }
+
+  /** Access tokens (tenant and user) that expired over one lifetime ago are forgotten (a 1–2 KB string each). */
+  private forgetExpiredAccess(now: number): void {
+    forgetExpired(this.access, now - this.lifetimes.accessSeconds * 1000);
   }
 
   findAccess(token: string): AccessToken | undefined {

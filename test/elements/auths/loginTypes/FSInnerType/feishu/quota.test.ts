@@ -34,6 +34,8 @@ function saturate(quota: FeishuQuota, endpoint: string, callers: number, until: 
       } catch (err) {
         expect(err).toMatchObject({ code: FSInnerCodes.RATE_LIMITED });
         refused++;
+        // As a client told to retry: not before a moment has passed (a refusal can come at once).
+        await new Promise((r) => setTimeout(r, 250));
       }
     }
   };
@@ -132,6 +134,37 @@ describe('logins before bulk work', () => {
     expect(settled.filter((o) => o === 'ok').length).toBeGreaterThanOrEqual(2);
     expect(refused.length).toBeGreaterThan(10);
     for (const err of refused) expect(err).toMatchObject({ code: FSInnerCodes.RATE_LIMITED, details: { endpoint: 'oauth_token', retryAfterSeconds: expect.any(Number) } });
+  });
+
+  test('a login past its code exchange goes before new logins and is never cut off by the wait limit', async () => {
+    const quota = quotaOf(SharedState.inMemory(), { perSecond: 4, perMinute: 62, maxWaitMs: 1_000 });
+    const newLogins = Array.from({ length: 10 }, () => quota.acquire('user_info').then(() => 'ok', () => 'refused'));
+    let finished = 0;
+    const underWay = Array.from({ length: 6 }, () => quota.continuing(() => quota.acquire('user_info')).then(() => finished++));
+    await finish(Promise.all([...newLogins, ...underWay]));
+    expect(finished).toBe(6); // 6 at 2 per 2 s window: 6 s, far past the 1 s limit
+    expect((await Promise.all(newLogins)).filter((o) => o === 'ok').length).toBeLessThanOrEqual(2);
+  });
+
+  test('once the pace is known, a login whose line cannot clear within the limit is refused at once, not after waiting', async () => {
+    const quota = quotaOf(SharedState.inMemory(), { perSecond: 4, perMinute: 62, maxWaitMs: 3_000 });
+    const refusedAt: number[] = [];
+    const started = Date.now();
+    const rush = Array.from({ length: 60 }, (_, i) =>
+      new Promise((r) => setTimeout(r, i * 200)).then(() =>
+        quota.acquire('oauth_token').then(
+          () => 'ok',
+          (err: unknown) => {
+            expect(err).toMatchObject({ code: FSInnerCodes.RATE_LIMITED, details: { retryAfterSeconds: expect.any(Number) } });
+            refusedAt.push(Date.now() - started - i * 200); // how long this one waited before its refusal
+            return 'refused';
+          },
+        ),
+      ),
+    );
+    await finish(Promise.all(rush));
+    expect(refusedAt.length).toBeGreaterThan(20);
+    expect(refusedAt.filter((waited) => waited === 0).length).toBeGreaterThan(refusedAt.length / 2);
   });
 
   test('bulk work waits as long as it takes', async () => {
