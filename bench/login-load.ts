@@ -11,8 +11,8 @@
  * are compared at the end of the warm-up and at the end of the run (logins in flight
  * both times), and each may grow by less than 25 %. RSS is read every second and
  * each figure is the peak of the 10 s before it: one reading swings by a quarter with
- * where the V8 heap is in its cycle (and pages V8 frees stay counted in RSS for a
- * while), which made two single readings 33 % apart with nothing retained. Heap used
+ * where the V8 heap is in its cycle (and freed memory is not handed back at once),
+ * which put two single readings 33 % apart with nothing retained (issue #14). Heap used
  * is read right after a forced full GC: what is retained, not what the next
  * collection would free. The sandbox's RSS is shown too: it is Feishu's stand-in,
  * not the element, and is not held to the target.
