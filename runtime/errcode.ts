@@ -4,5 +4,5 @@
  * runtime's own catalogue (errors/runtime-errors.ts). Elements import from here.
  */
 export { Code } from './errors/code.js';
-export { codesOf, declaredCodes, defineCodes, definitionOf, statusFor, type CodeDefinition, type CodeSpec, type Details, type MessageParams, type Placeholders } from './errors/code-catalogue.js';
+export { codesOf, declaredCodes, defineCodes, definitionOf, messageIn, phrase, statusFor, type CodeDefinition, type CodeSpec, type Details, type MessageLocale, type MessageParam, type MessageParams, type Phrase, type Placeholders } from './errors/code-catalogue.js';
 export { RuntimeCodes, RuntimeErrors } from './errors/runtime-errors.js';

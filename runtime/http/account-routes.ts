@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { HttpContext } from './context.js';
+import { localizedTitle, requestLocale } from './i18n/element-texts.js';
 import { PUBLIC } from './route-policy.js';
 import { endSession } from './session.js';
 
@@ -17,12 +18,13 @@ export function accountRoutes(server: FastifyInstance, ctx: HttpContext): void {
     return { ok: true, data: null };
   });
 
-  server.get('/api/login-methods', { config: { policy: PUBLIC } }, async () => ({
+  server.get('/api/login-methods', { config: { policy: PUBLIC } }, async (request) => ({
     ok: true,
     data: ctx.loginMethods().map((m) => {
+      const title = localizedTitle(ctx, m.fullName, m.title, requestLocale(ctx, request));
       const typeId = ctx.app.explain(m.fullName)?.typeChain[0] ?? m.type;
       const hasPanel = ctx.app.inherited(typeId)?.frontendBundleEntry.value !== undefined;
-      return { fullName: m.fullName, title: m.title, type: typeId, panel: hasPanel ? `/jit/element/${typeId}/panel.js` : null };
+      return { fullName: m.fullName, title, type: typeId, panel: hasPanel ? `/jit/element/${typeId}/panel.js` : null };
     }),
   }));
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { adminOf, adminParamsProblem, statusLinesOf, type AdminAction, type AdminDeclaration, type AdminView } from '../declarations/admin.js';
 import { Code, RuntimeErrors } from '../errcode.js';
+import { localizedTitle, requestLocale } from './i18n/element-texts.js';
 import { drawView } from './admin-views.js';
 import { HttpErrors } from './http-errors.js';
 import type { HttpContext } from './context.js';
@@ -24,14 +25,14 @@ export function adminSurfaceRoutes(server: FastifyInstance, ctx: HttpContext): v
   const runs = new SyncRuns(() => ctx.app.now());
   const admin = { config: { policy: ADMIN } };
 
-  server.get('/api/admin/logins', admin, async () => ({
+  server.get('/api/admin/logins', admin, async (request) => ({
     ok: true,
     data: await Promise.all(
       ctx.loginMethods().map(async (m) => {
         const declared = adminOf(ctx.classOf(m.fullName)) ?? {};
         return {
           fullName: m.fullName,
-          title: m.title,
+          title: localizedTitle(ctx, m.fullName, m.title, requestLocale(ctx, request)),
           type: m.type,
           status: await statusLines(ctx, m.fullName, declared),
           actions: (declared.actions ?? []).map((a) => ({ method: a.method, title: a.title, params: a.params === true, button: a.button !== false, progress: a.progress === true, refreshes: a.refreshes ?? [], lastRun: runs.lastFor(m.fullName, a.method) ?? null })),

@@ -1,11 +1,12 @@
 import type {} from '@fastify/cookie'; // augments reply.setCookie
 import type { CookieSerializeOptions } from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { LOCALE_COOKIE } from './i18n/locale.js';
 
-/** The cookies this server sets, by role. */
-export type CookieRole = 'session' | 'browserBinding' | 'next';
+/** The cookies this server sets, by role; `lang` is the pages' language (i18n/locale.ts), kept a year. */
+export type CookieRole = 'session' | 'browserBinding' | 'next' | 'lang';
 
-const BASE_NAMES: Record<CookieRole, string> = { session: 'jit_session', browserBinding: 'jit_login', next: 'jit_next' };
+const BASE_NAMES: Record<CookieRole, string> = { session: 'jit_session', browserBinding: 'jit_login', next: 'jit_next', lang: LOCALE_COOKIE };
 
 /**
  * How cookies are named and flagged, decided once per server:
@@ -20,7 +21,9 @@ const BASE_NAMES: Record<CookieRole, string> = { session: 'jit_session', browser
  *
  * `__Host-` makes the browser refuse the cookie unless it is Secure, host-only
  * and Path=/, so a sibling subdomain or a plain-http page cannot plant or
- * shadow it. Lax: the provider's redirect back (a top-level GET) carries the
+ * shadow it. Every role gets the same flags, the language too: no script of
+ * ours reads it (a page knows its language from <html lang>), so it may as
+ * well be HttpOnly. Lax: the provider's redirect back (a top-level GET) carries the
  * cookies; a cross-site POST does not.
  */
 export class CookiePolicy {

@@ -50,7 +50,7 @@ export interface PolicyEnforcement {
   countSignIn(request: FastifyRequest): Promise<void>;
   /** Throws NOT_SIGNED_IN / FORBIDDEN unless the request may use something of this access. */
   authorize(request: FastifyRequest, access: MethodAccess): Promise<unknown>;
-  /** How a page route answers a refusal (a redirect to sign in, an error page). */
+  /** How a page route answers a refusal (a redirect to sign in, an error page in the request's language). An API route's refusal is thrown to the error handler, which answers in that language too. */
   refusePage(request: FastifyRequest, reply: FastifyReply, refusal: Code): FastifyReply;
 }
 

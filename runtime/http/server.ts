@@ -3,7 +3,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOpt
 import { randomUUID } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import type { App } from '../app.js';
-import { Code, RuntimeErrors, statusFor } from '../errcode.js';
+import { Code, phrase, RuntimeErrors, statusFor } from '../errcode.js';
 import { accountRoutes } from './account-routes.js';
 import { adminRoutes } from './admin-routes.js';
 import { adminSurfaceRoutes } from './admin-surface-routes.js';
@@ -12,7 +12,8 @@ import { errorBody, HttpErrors, retryAfterOf } from './http-errors.js';
 import { HttpContext } from './context.js';
 import { elementRoutes } from './element-routes.js';
 import { hookRoutes } from './hook-routes.js';
-import { pageRoutes, refusePage } from './pages.js';
+import { localeOf } from './i18n/locale.js';
+import { pageRoutes, Pages } from './pages.js';
 import { enforceRoutePolicies } from './route-policy.js';
 import { SignInLimit } from './sign-in-limit.js';
 
@@ -60,11 +61,14 @@ export async function createHttpServer(app: App, options: HttpOptions = {}): Pro
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     // A URL fastify cannot even decode (/api/%ZZ) gets the same error shape as every other refusal.
-    frameworkErrors: (_error, _request, reply) => {
-      void (reply as FastifyReply).code(400).send({ ok: false, ...errorBody(RuntimeErrors.INVALID_PARAMS.create({ problem: 'Malformed request.' })) });
+    frameworkErrors: (_error, request, reply) => {
+      void (reply as FastifyReply).code(400).send({ ok: false, ...errorBody(RuntimeErrors.INVALID_PARAMS.create({ problem: MALFORMED }), localeIn(request)) });
     },
   });
   const ctx = new HttpContext(app, options.sessionTtlSeconds ?? 7 * 24 * 3600, publicUrl);
+  // Every answer speaks the request's language (i18n/locale.ts); the cookie's name follows the cookie policy.
+  const localeIn = (request: Parameters<typeof localeOf>[0]) => localeOf(request, ctx.cookies.name('lang'));
+  const pages = new Pages(ctx);
   await server.register(cookie);
   const perMinute = options.loginRateLimit ?? 120;
   // Counted in the app's shared state (Redis with JIT_REDIS_URL, else its database), which the App owns and closes.
@@ -73,7 +77,7 @@ export async function createHttpServer(app: App, options: HttpOptions = {}): Pro
   enforceRoutePolicies(server, {
     countSignIn: async (request) => signInLimit?.consume(request.ip),
     authorize: (request, access) => ctx.authorize(request, access),
-    refusePage,
+    refusePage: (request, reply, refusal) => pages.refuse(request, reply, refusal),
   });
 
   // State-changing requests from another site are refused (a same-site browser always sends a matching Origin).
@@ -89,17 +93,17 @@ export async function createHttpServer(app: App, options: HttpOptions = {}): Pro
       request.log.info({ code: error.code }, 'request refused');
       const retryAfter = retryAfterOf(error);
       if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
-      return reply.code(statusFor(error.code)).send({ ok: false, ...errorBody(error) });
+      return reply.code(statusFor(error.code)).send({ ok: false, ...errorBody(error, localeIn(request)) });
     }
     const status = (error as { statusCode?: number }).statusCode;
     if (status !== undefined && status >= 400 && status < 500) {
       // fastify's own rejections: malformed JSON, body too large, wrong content type.
-      return reply.code(status).send({ ok: false, ...errorBody(RuntimeErrors.INVALID_PARAMS.create({ problem: status === 413 ? 'Request body too large.' : 'Malformed request.' })) });
+      return reply.code(status).send({ ok: false, ...errorBody(RuntimeErrors.INVALID_PARAMS.create({ problem: status === 413 ? TOO_LARGE : MALFORMED }), localeIn(request)) });
     }
     request.log.error({ err: error }, 'unexpected error');
-    return reply.code(500).send({ ok: false, ...errorBody(HttpErrors.INTERNAL.create({ context: `request ${request.id}` })) });
+    return reply.code(500).send({ ok: false, ...errorBody(HttpErrors.INTERNAL.create({ context: phrase(`request ${request.id}`, `请求 ${request.id}`) }), localeIn(request)) });
   });
-  server.setNotFoundHandler((_request, reply) => reply.code(404).send({ ok: false, ...errorBody(HttpErrors.METHOD_NOT_FOUND.create({ problem: 'Not found.' })) }));
+  server.setNotFoundHandler((request, reply) => reply.code(404).send({ ok: false, ...errorBody(HttpErrors.METHOD_NOT_FOUND.create({ problem: NOT_FOUND }), localeIn(request)) }));
 
   assetRoutes(server, ctx);
   accountRoutes(server, ctx);
@@ -107,9 +111,13 @@ export async function createHttpServer(app: App, options: HttpOptions = {}): Pro
   adminSurfaceRoutes(server, ctx);
   elementRoutes(server, ctx);
   await hookRoutes(server, ctx);
-  pageRoutes(server, ctx);
+  pageRoutes(server, ctx, pages);
   return server;
 }
+
+const MALFORMED = phrase('Malformed request.', '请求格式错误。');
+const TOO_LARGE = phrase('Request body too large.', '请求体过大。');
+const NOT_FOUND = phrase('Not found.', '没有这个地址。');
 
 function parsePublicUrl(value: string): URL {
   let url: URL;

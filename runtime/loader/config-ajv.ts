@@ -1,4 +1,5 @@
 import { Ajv } from 'ajv';
+import { i18nKeyword } from './i18n.js';
 import { envPatternKeyword } from './placeholders.js';
 
 /**
@@ -10,5 +11,7 @@ import { envPatternKeyword } from './placeholders.js';
  * - useDefaults: schema defaults are filled into the bound config.
  * - strictNumbers: `1e400` parses to Infinity, which Ajv otherwise accepts as an integer.
  * - `x-env-pattern` (placeholders.ts) is an annotation for the scaffold; declared so a bad one is SCHEMA_INVALID.
+ * - `i18n` (i18n.ts): titles and descriptions in other languages, for the admin form; declared with a schema of
+ *   its own, so a misspelt language or field is SCHEMA_INVALID at that field rather than silently ignored.
  */
-export const createConfigAjv = (): Ajv => new Ajv({ allErrors: true, useDefaults: true, strict: false, strictNumbers: true, keywords: [envPatternKeyword] });
+export const createConfigAjv = (): Ajv => new Ajv({ allErrors: true, useDefaults: true, strict: false, strictNumbers: true, keywords: [envPatternKeyword, i18nKeyword] });

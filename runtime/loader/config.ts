@@ -8,6 +8,7 @@ import type { FileCache } from './file-cache.js';
 import type { Manifest, ManifestEntry } from './inherit.js';
 import { isPlainObject } from './json-file.js';
 import { resolveInsideElement } from './modules.js';
+import { I18nAnnotationError } from './i18n.js';
 import { isRuntimeVariable, PLACEHOLDER, RUNTIME_VARIABLE_RULE } from './placeholders.js';
 import { errorMessage, errorPointer } from './schemas.js';
 
@@ -117,7 +118,8 @@ export class ConfigBinder {
     try {
       result = this.ajv.compile(read.value as object);
     } catch (err) {
-      result = new DiagnosticCollector({ fullName: typeId, file }).report('SCHEMA_INVALID', `Config schema does not compile: ${(err as Error).message}`, { pointer: '' });
+      const pointer = err instanceof I18nAnnotationError ? err.pointer : '';
+      result = new DiagnosticCollector({ fullName: typeId, file }).report('SCHEMA_INVALID', `Config schema does not compile: ${(err as Error).message}`, { pointer });
     }
     this.validators.set(file, { text: read.text, result });
     return result;

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { DiagnosticCollector } from '../diagnostics/collector.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { idLengthProblem } from '../ids.js';
+import { I18N_FIELDS, I18N_RULE, TRANSLATED_LOCALES, type I18n } from './i18n.js';
 import type { JsonRead } from './json-file.js';
 import type { Layer } from './layers.js';
 import { toFullName } from './scan.js';
@@ -49,6 +50,8 @@ export interface ElementDefinition {
   frontendBundleEntry?: string;
   configSchema?: string;
   configFile?: string;
+  /** Title and description in other languages, as declared here (i18n.ts); resolved with what it overrides by inherit.ts. */
+  i18n?: I18n;
   dir: string;
   file: string;
   layer: Layer;
@@ -77,7 +80,10 @@ export function readDefinition(layer: Layer, relDir: string, readJson: (file: st
   if (!read.ok) return { diagnostics: read.diagnostics };
   at.add(read.warnings);
   if (!validateEJson(read.value)) {
-    for (const error of validateEJson.errors ?? []) at.report('EJSON_INVALID', errorMessage(error), { pointer: errorPointer(error) });
+    for (const error of validateEJson.errors ?? []) {
+      const pointer = errorPointer(error);
+      at.report('EJSON_INVALID', pointer.startsWith('/i18n') ? `${errorMessage(error)} ${I18N_RULE}` : errorMessage(error), { pointer });
+    }
     return { diagnostics: at.list };
   }
   const raw = read.value as Record<string, unknown>;
@@ -105,7 +111,33 @@ export function readDefinition(layer: Layer, relDir: string, readJson: (file: st
   for (const key of ['description', 'backendBundleEntry', 'frontendBundleEntry', 'configSchema', 'configFile'] as const) {
     if (typeof raw[key] === 'string') definition[key] = raw[key] as string;
   }
+  if (raw['i18n'] !== undefined) {
+    const i18n = i18nOf(raw['i18n'] as Record<string, Record<string, string>>, at);
+    if (i18n) definition.i18n = i18n;
+  }
   return { definition, diagnostics: at.list };
+}
+
+const locales = new Set<string>(TRANSLATED_LOCALES);
+const i18nFields = new Set<string>(I18N_FIELDS);
+
+/** The languages and fields the runtime knows; any other name is a probable typo, reported like an unknown e.json field and left out. */
+function i18nOf(raw: Record<string, Record<string, string>>, at: DiagnosticCollector): I18n | undefined {
+  const out: Record<string, Record<string, string>> = {};
+  for (const [locale, texts] of Object.entries(raw)) {
+    const where = `/i18n/${escapePointer(locale)}`;
+    if (!locales.has(locale)) {
+      at.report('EJSON_UNKNOWN_FIELD', `Unknown language "${locale}" in i18n. ${I18N_RULE}`, { pointer: where });
+      continue;
+    }
+    const known: Record<string, string> = {};
+    for (const [field, text] of Object.entries(texts)) {
+      if (i18nFields.has(field)) known[field] = text;
+      else at.report('EJSON_UNKNOWN_FIELD', `Unknown field "${field}" in i18n "${locale}". ${I18N_RULE}`, { pointer: `${where}/${escapePointer(field)}` });
+    }
+    if (Object.keys(known).length > 0) out[locale] = Object.freeze(known);
+  }
+  return Object.keys(out).length > 0 ? Object.freeze(out) : undefined;
 }
 
 export const escapePointer = (key: string): string => key.replace(/~/g, '~0').replace(/\//g, '~1');

@@ -1,4 +1,5 @@
 import type { ElementDefinition, FunctionSpec } from './definition.js';
+import { TRANSLATED_LOCALES, type I18n, type I18nText, type TranslatedLocale } from './i18n.js';
 import type { ResolvedEntry, ResolvedManifest } from './resolve.js';
 
 /**
@@ -22,6 +23,15 @@ import type { ResolvedEntry, ResolvedManifest } from './resolve.js';
  *     configSchema         none (any config object is accepted)
  *     functionList         [] (nothing callable from outside)
  *     frontendBundleEntry  none (no browser panel)
+ *     i18n                 English only (the e.json's title and description) — but see below
+ *
+ * `i18n` (titles and descriptions in other languages, i18n.ts) describes one
+ * element, not its kind, so it walks only the element's own definitions
+ * (itself, then what it overrides, nearest first; an instance too: its own,
+ * not its Type's), and it is resolved per language: the nearest definition
+ * that has a language gives that language's texts, the others may come from
+ * further down. So an override adds or replaces one language and keeps the
+ * rest; one that changes its English title should translate it as well.
  *
  * The class is built along the same walk: the Base a definition's module
  * receives in `extend(Base)` is the class of the next definition in the
@@ -60,6 +70,19 @@ export interface InheritedProperties {
   readonly functionList: Inherited<readonly FunctionSpec[]>;
   /** Browser module (e.g. a login panel), relative to `from`'s folder. */
   readonly frontendBundleEntry: Inherited<string | undefined>;
+}
+
+/**
+ * An element's texts in other languages (see the header): for each language, those of the nearest of its
+ * definitions (`definitionsOf`: itself, then what it overrides) that has that language.
+ */
+export function resolveI18n(definitions: readonly ElementDefinition[]): I18n {
+  const out: Partial<Record<TranslatedLocale, I18nText>> = {};
+  for (const locale of TRANSLATED_LOCALES) {
+    const owner = definitions.find((d) => d.i18n?.[locale] !== undefined);
+    if (owner) out[locale] = owner.i18n![locale]!;
+  }
+  return out;
 }
 
 /** The e.json properties that inherit, with their defaults. */

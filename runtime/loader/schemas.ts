@@ -1,4 +1,5 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { looseI18nSchema } from './i18n.js';
 
 /** Validators for the runtime's own file formats (app.json, e.json). Type config schemas get their own Ajv per app. */
 const ajv = new Ajv({ allErrors: true, strict: false });
@@ -57,7 +58,7 @@ export const functionSpecSchema = {
 } as const;
 
 /** Fields the runtime understands in e.json; anything else is reported as a probable typo. */
-export const E_JSON_FIELDS = ['title', 'type', 'description', 'accessModifier', 'functionList', 'backendBundleEntry', 'frontendBundleEntry', 'configSchema', 'configFile'] as const;
+export const E_JSON_FIELDS = ['title', 'type', 'description', 'accessModifier', 'functionList', 'backendBundleEntry', 'frontendBundleEntry', 'configSchema', 'configFile', 'i18n'] as const;
 
 export const eJsonSchema = {
   type: 'object',
@@ -72,6 +73,8 @@ export const eJsonSchema = {
     frontendBundleEntry: { type: 'string', minLength: 1 },
     configSchema: { type: 'string', minLength: 1 },
     configFile: { type: 'string', pattern: '^[^/\\\\]*\\{name\\}[^/\\\\]*\\.json$' },
+    /** Title and description in other languages (i18n.ts). */
+    i18n: looseI18nSchema,
   },
 } as const;
 

@@ -2,6 +2,7 @@
 // status lines, action buttons with live progress, and views drawn as trees or tables (a table row may carry
 // buttons that start a declared action with that row's params). All text goes in through textContent.
 import { api } from '/jit/api.js';
+import { errorText, t } from '/jit/i18n.js';
 
 export const el = (tag, props = {}, ...children) => {
   const node = document.createElement(tag);
@@ -15,12 +16,12 @@ export const el = (tag, props = {}, ...children) => {
 };
 
 const path = (fullName, kind, method) => `/api/admin/elements/${encodeURIComponent(fullName)}/${kind}/${encodeURIComponent(method)}`;
-const runLine = (run) => (run.status === 'failed' ? `failed: ${run.text}` : run.text);
+const runLine = (run) => (run.status === 'failed' ? t('surface.failed', { text: run.text }) : run.text);
 
 /** The declared status lines of a login instance, in order. */
 export function statusLines(login) {
   return login.status.map((s) =>
-    el('span', { className: 'status', dataset: { testid: 'admin-status', method: s.method }, textContent: `${s.title}: ${s.text}` }),
+    el('span', { className: 'status', dataset: { testid: 'admin-status', method: s.method }, textContent: t('surface.statusLine', { title: s.title, text: s.text }) }),
   );
 }
 
@@ -50,7 +51,7 @@ const redraw = (login, methods) => Promise.all([...new Set(methods)].map((m) => 
 /** A declared action: a button that starts it and a line that follows its run. */
 export function actionControl(login, action) {
   const last = action.lastRun;
-  const progress = el('span', { className: 'progress', dataset: { testid: 'action-progress', action: action.method }, textContent: last ? `last run: ${runLine(last)}` : 'never run' });
+  const progress = el('span', { className: 'progress', dataset: { testid: 'action-progress', action: action.method }, textContent: last ? t('surface.lastRun', { text: runLine(last) }) : t('surface.neverRun') });
   const show = (run) => {
     progress.textContent = runLine(run);
     progress.dataset.status = run.status;
@@ -65,7 +66,7 @@ export function actionControl(login, action) {
         await runAction(login.fullName, action.method, undefined, show);
         await redraw(login, action.refreshes);
       } catch (error) {
-        show({ status: 'failed', text: `${error.message} (code ${error.code})` });
+        show({ status: 'failed', text: errorText(error) });
       } finally {
         button.disabled = false;
       }
@@ -84,7 +85,7 @@ function nodeTree(nodes, empty) {
   }
   const item = (n) =>
     el('li', { dataset: { testid: 'view-node', nodeId: n.id } }, el('span', { textContent: n.label }), children.has(n.id) ? el('ul', {}, ...children.get(n.id).map(item)) : null);
-  return nodes.length ? el('ul', { className: 'tree' }, ...(children.get(null) ?? []).map(item)) : el('p', { textContent: empty ?? 'Nothing to show.' });
+  return nodes.length ? el('ul', { className: 'tree' }, ...(children.get(null) ?? []).map(item)) : el('p', { textContent: empty ?? t('common.nothingToShow') });
 }
 
 /**
@@ -92,7 +93,7 @@ function nodeTree(nodes, empty) {
  * The outcome line sits above the table, so it stays when the redraw the run ends with drops the row.
  */
 function viewTable(login, view, { columns, rows }, outcome) {
-  if (rows.length === 0) return el('p', { textContent: view.empty ?? 'Nothing to show.' });
+  if (rows.length === 0) return el('p', { textContent: view.empty ?? t('common.nothingToShow') });
   const withActions = rows.some((r) => r.actions.length > 0);
   const button = (a) => {
     const declared = login.actions.find((d) => d.method === a.action);
@@ -104,13 +105,13 @@ function viewTable(login, view, { columns, rows }, outcome) {
       onclick: async () => {
         b.disabled = true;
         const show = (run) => {
-          outcome.textContent = `${a.title}: ${runLine(run)}`;
+          outcome.textContent = t('surface.outcome', { title: a.title, text: runLine(run) });
           outcome.dataset.status = run.status;
         };
         try {
           await runAction(login.fullName, a.action, a.params, show);
         } catch (error) {
-          show({ status: 'failed', text: `${error.message} (code ${error.code})` });
+          show({ status: 'failed', text: errorText(error) });
         }
         b.disabled = false;
         await redraw(login, [view.method, ...(declared?.refreshes ?? [])]);
@@ -118,7 +119,7 @@ function viewTable(login, view, { columns, rows }, outcome) {
     });
     return b;
   };
-  return el(
+  const table = el(
     'table',
     { className: 'view-table' },
     el('thead', {}, el('tr', {}, ...columns.map((c) => el('th', { scope: 'col', textContent: c })), withActions ? el('th', { scope: 'col' }) : null)),
@@ -130,6 +131,7 @@ function viewTable(login, view, { columns, rows }, outcome) {
       ),
     ),
   );
+  return el('div', { className: 'table-scroll' }, table);
 }
 
 const viewsBox = () => document.getElementById('admin-views');
@@ -143,9 +145,9 @@ export function drawViews(logins) {
         el(
           'section',
           { dataset: { testid: 'admin-view', view: viewKey(login.fullName, view.method), kind: view.kind } },
-          el('h2', { textContent: logins.length > 1 ? `${view.title} — ${login.title}` : view.title }),
+          el('h2', { textContent: logins.length > 1 ? t('surface.viewOf', { view: view.title, login: login.title }) : view.title }),
           el('p', { className: 'progress view-outcome', dataset: { testid: 'view-outcome' } }),
-          el('div', { className: 'view-body', textContent: view.empty ?? 'Loading…' }),
+          el('div', { className: 'view-body', textContent: view.empty ?? t('common.loading') }),
         ),
       ),
     ),
@@ -161,6 +163,6 @@ async function showView(login, view) {
     const drawn = await api.get(path(login.fullName, 'views', view.method));
     body.replaceChildren(drawn.kind === 'table' ? viewTable(login, view, drawn, section.querySelector('.view-outcome')) : nodeTree(drawn.nodes, view.empty));
   } catch (error) {
-    body.replaceChildren(el('p', { className: 'error', textContent: `${error.message} (code ${error.code})` }));
+    body.replaceChildren(el('p', { className: 'error', textContent: errorText(error) }));
   }
 }

@@ -4,6 +4,7 @@
 // instances. It names no element.
 import { api, INTERNAL_ERROR } from '/jit/api.js';
 import { actionControl, drawViews, el, statusLines } from '/jit/admin-surface.js';
+import { errorText, list, t } from '/jit/i18n.js';
 
 function elementTree({ app, elements, diagnostics }) {
   const children = new Map();
@@ -14,25 +15,27 @@ function elementTree({ app, elements, diagnostics }) {
     else children.set(e.type, [...(children.get(e.type) ?? []), e]);
   }
   const item = (e) => {
-    const marks = [e.kind ?? 'unresolved', `layer ${e.layer}`, ...e.roles.map((r) => `role ${r}`)];
-    if (e.overrides.length) marks.push(`overrides ${e.overrides.join(', ')}`);
+    const marks = [t(`admin.kind.${e.kind ?? 'unresolved'}`), t('admin.mark.layer', { layer: e.layer }), ...e.roles.map((r) => t('admin.mark.role', { role: r }))];
+    if (e.overrides.length) marks.push(t('admin.mark.overrides', { layers: list(e.overrides) }));
+    if (e.quarantined) marks.push(t('admin.mark.broken'));
+    else if (e.keptLastGood) marks.push(t('admin.mark.keptLastGood'));
     const kids = children.get(e.fullName) ?? [];
     return el(
       'li',
       { className: e.quarantined ? 'broken' : '', dataset: { fullName: e.fullName, testid: 'tree-item' } },
       el('code', { textContent: e.fullName }),
-      el('span', { className: 'marks', textContent: ` ${e.title} — ${marks.join(' · ')}${e.quarantined ? ' · BROKEN' : e.keptLastGood ? ' · newest edit BROKEN, serving last good' : ''}` }),
+      el('span', { className: 'marks', textContent: ` ${e.title} — ${marks.join(t('admin.mark.separator'))}` }),
       kids.length ? el('ul', {}, ...kids.map(item)) : null,
     );
   };
   const problems = diagnostics.length
-    ? el('ul', { className: 'diagnostics', dataset: { testid: 'diagnostics' } }, ...diagnostics.map((d) => el('li', { textContent: `${d.severity} ${d.code} ${d.fullName ?? ''}: ${d.message} — ${d.hint}` })))
-    : el('p', { textContent: 'No problems.', dataset: { testid: 'diagnostics' } });
-  return el('div', {}, el('p', { textContent: `Layers: ${app.layers.join(' → ')}` }), el('ul', { className: 'tree' }, ...roots.map(item)), el('h3', { textContent: 'Diagnostics' }), problems);
+    ? el('ul', { className: 'diagnostics', dataset: { testid: 'diagnostics' } }, ...diagnostics.map((d) => el('li', { textContent: t('admin.diagnostic', { severity: t(`admin.severity.${d.severity}`), code: d.code, fullName: d.fullName ?? '', message: d.message, hint: d.hint }) })))
+    : el('p', { textContent: t('admin.noProblems'), dataset: { testid: 'diagnostics' } });
+  return el('div', {}, el('p', { textContent: t('admin.layers', { layers: app.layers.join(' → ') }) }), el('div', { className: 'scroll-x' }, el('ul', { className: 'tree' }, ...roots.map(item))), el('h3', { textContent: t('admin.diagnostics') }), problems);
 }
 
 function loginRow(login) {
-  const edit = el('button', { type: 'button', className: 'secondary', textContent: 'Edit', dataset: { testid: 'edit-button', fullName: login.fullName }, onclick: () => editInstance(login.fullName) });
+  const edit = el('button', { type: 'button', className: 'secondary', textContent: t('admin.edit'), dataset: { testid: 'edit-button', fullName: login.fullName }, onclick: () => editInstance(login.fullName) });
   const lines = statusLines(login);
   return el(
     'li',
@@ -58,7 +61,7 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Like api.get/post, but keeps the per-field `errors` of a refusal. */
 async function send(method, path, body) {
   const response = await fetch(path, { method, credentials: 'same-origin', headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-  const reply = await response.json().catch(() => ({ ok: false, code: INTERNAL_ERROR, message: `Unexpected reply (HTTP ${response.status}).` }));
+  const reply = await response.json().catch(() => ({ ok: false, code: INTERNAL_ERROR, message: t('error.unexpectedReply', { status: response.status }) }));
   return reply;
 }
 
@@ -70,30 +73,30 @@ const typeOf = (prop) => (Array.isArray(prop.type) ? prop.type[0] : prop.type) ?
 
 /** The schema rules the form checks before sending: required, type, enum, pattern, lengths, bounds, array items. */
 function checkValue(prop, value, required) {
-  if (value === undefined) return required ? 'required' : undefined;
+  if (value === undefined) return required ? t('check.required') : undefined;
   if (typeof value === 'string' && value.includes('${')) return undefined; // a placeholder: checked when the app loads it
   const type = typeOf(prop);
-  if (prop.enum && !prop.enum.some((v) => v === value)) return `must be one of ${prop.enum.map((v) => JSON.stringify(v)).join(', ')}`;
-  if (type === 'integer' && !Number.isInteger(value)) return 'must be an integer';
-  if (type === 'number' && !Number.isFinite(value)) return 'must be a number';
-  if (type === 'boolean' && typeof value !== 'boolean') return 'must be true or false';
+  if (prop.enum && !prop.enum.some((v) => v === value)) return t('check.oneOf', { values: list(prop.enum.map((v) => JSON.stringify(v))) });
+  if (type === 'integer' && !Number.isInteger(value)) return t('check.integer');
+  if (type === 'number' && !Number.isFinite(value)) return t('check.number');
+  if (type === 'boolean' && typeof value !== 'boolean') return t('check.boolean');
   if (type === 'string') {
-    if (typeof value !== 'string') return 'must be text';
-    if (prop.minLength !== undefined && value.length < prop.minLength) return prop.minLength === 1 ? 'required' : `must have at least ${prop.minLength} characters`;
-    if (prop.maxLength !== undefined && value.length > prop.maxLength) return `must have at most ${prop.maxLength} characters`;
-    if (prop.pattern && !new RegExp(prop.pattern, 'u').test(value)) return `must match ${prop.pattern}`;
+    if (typeof value !== 'string') return t('check.text');
+    if (prop.minLength !== undefined && value.length < prop.minLength) return prop.minLength === 1 ? t('check.required') : t('check.minLength', { count: prop.minLength });
+    if (prop.maxLength !== undefined && value.length > prop.maxLength) return t('check.maxLength', { count: prop.maxLength });
+    if (prop.pattern && !new RegExp(prop.pattern, 'u').test(value)) return t('check.pattern', { pattern: prop.pattern });
   }
   if (typeof value === 'number') {
-    if (prop.minimum !== undefined && value < prop.minimum) return `must be >= ${prop.minimum}`;
-    if (prop.maximum !== undefined && value > prop.maximum) return `must be <= ${prop.maximum}`;
+    if (prop.minimum !== undefined && value < prop.minimum) return t('check.minimum', { limit: prop.minimum });
+    if (prop.maximum !== undefined && value > prop.maximum) return t('check.maximum', { limit: prop.maximum });
   }
   if (type === 'array') {
-    if (!Array.isArray(value)) return 'must be a list';
-    if (prop.minItems !== undefined && value.length < prop.minItems) return `needs at least ${prop.minItems} item(s)`;
-    if (prop.uniqueItems && new Set(value.map((v) => JSON.stringify(v))).size !== value.length) return 'has duplicate items';
+    if (!Array.isArray(value)) return t('check.list');
+    if (prop.minItems !== undefined && value.length < prop.minItems) return t('check.minItems', { count: prop.minItems });
+    if (prop.uniqueItems && new Set(value.map((v) => JSON.stringify(v))).size !== value.length) return t('check.duplicates');
     for (const item of value) {
       const problem = checkValue(prop.items ?? {}, item, false);
-      if (problem) return `item ${JSON.stringify(item)} ${problem}`;
+      if (problem) return t('check.item', { item: JSON.stringify(item), problem });
     }
   }
   return undefined;
@@ -111,11 +114,11 @@ function fieldInput(name, prop, { required, secret, initial, secretSet, instance
     if (typeof initial === 'string') input.value = initial;
   } else if (prop.enum || type === 'boolean') {
     const options = prop.enum ?? [true, false];
-    input = el('select', { name, dataset: { testid } }, el('option', { value: '', textContent: prop.default !== undefined ? `(default: ${JSON.stringify(prop.default)})` : '—' }), ...options.map((v, i) => el('option', { value: String(i), textContent: String(v) })));
+    input = el('select', { name, dataset: { testid } }, el('option', { value: '', textContent: prop.default !== undefined ? t('form.default', { value: JSON.stringify(prop.default) }) : '—' }), ...options.map((v, i) => el('option', { value: String(i), textContent: String(v) })));
     read = () => (input.value === '' ? undefined : options[Number(input.value)]);
     if (initial !== undefined) input.value = String(options.findIndex((v) => v === initial));
   } else if (type === 'array') {
-    input = el('textarea', { name, rows: 3, placeholder: 'one per line', dataset: { testid } });
+    input = el('textarea', { name, rows: 3, placeholder: t('form.onePerLine'), dataset: { testid } });
     const itemType = typeOf(prop.items ?? {});
     read = () => {
       const items = input.value.split(/[\n,]/).map((s) => s.trim()).filter(Boolean);
@@ -128,7 +131,7 @@ function fieldInput(name, prop, { required, secret, initial, secretSet, instance
     read = () => (input.value.trim() === '' ? undefined : Number(input.value));
     if (initial !== undefined) input.value = String(initial);
   } else if (type === 'object') {
-    input = el('textarea', { name, rows: 3, placeholder: 'JSON', dataset: { testid } });
+    input = el('textarea', { name, rows: 3, placeholder: t('form.jsonPlaceholder'), dataset: { testid } });
     read = () => {
       if (input.value.trim() === '') return undefined;
       try {
@@ -143,16 +146,16 @@ function fieldInput(name, prop, { required, secret, initial, secretSet, instance
     read = () => (input.value === '' ? undefined : input.value);
     if (initial !== undefined) input.value = String(initial);
   }
-  if (prop.default !== undefined && 'placeholder' in input && !input.placeholder && !secret) input.placeholder = `default: ${JSON.stringify(prop.default)}`;
+  if (prop.default !== undefined && 'placeholder' in input && !input.placeholder && !secret) input.placeholder = t('form.defaultPlaceholder', { value: JSON.stringify(prop.default) });
   input.id = `new-field-${name}`;
   const error = el('span', { className: 'field-error error', dataset: { testid: `error-${name}` } });
   const hint = secret
-    ? el('span', { className: 'hint', textContent: secretSet ? ' Set; leave empty to keep it.' : ` Leave empty to write \${${envVariable(instanceName(), name, prop)}}.` })
+    ? el('span', { className: 'hint', textContent: ` ${secretSet ? t('form.secretKept') : t('form.secretPlaceholder', { placeholder: `\${${envVariable(instanceName(), name, prop)}}` })}` })
     : null;
   const row = el(
     'div',
     { className: 'field', dataset: { field: name } },
-    el('label', { htmlFor: input.id }, el('strong', { textContent: prop.title ?? name }), required ? el('span', { className: 'required', title: 'required', textContent: ' *' }) : null, el('code', { textContent: ` ${name}` })),
+    el('label', { htmlFor: input.id }, el('strong', { textContent: prop.title ?? name }), required ? el('span', { className: 'required', title: t('form.requiredMark'), textContent: ' *' }) : null, el('code', { textContent: ` ${name}` })),
     input,
     prop.description ? el('p', { className: 'hint', textContent: prop.description }) : null,
     hint,
@@ -164,16 +167,18 @@ function fieldInput(name, prop, { required, secret, initial, secretSet, instance
 const formSection = el('section', { id: 'new-login', dataset: { testid: 'new-login' } });
 
 async function newLoginForm(edit) {
-  const perMeta = await Promise.all(loginMetas.map(async (meta) => (await api.get(`/api/admin/types?meta=${encodeURIComponent(meta)}`)).map((t) => ({ ...t, namespace: namespaceOf(meta) }))));
-  const types = perMeta.flat().filter((t, i, all) => all.findIndex((u) => u.typeId === t.typeId) === i);
-  const heading = el('h2', { textContent: edit ? `Edit ${edit.fullName}` : 'New login method' });
-  if (types.length === 0) return formSection.replaceChildren(heading, el('p', { textContent: 'No login Type is available in this app.' }));
-  const typePicker = el('select', { dataset: { testid: 'new-type' }, disabled: Boolean(edit) }, ...types.map((t) => el('option', { value: t.typeId, textContent: `${t.title} (${t.typeId})` })));
+  const perMeta = await Promise.all(loginMetas.map(async (meta) => (await api.get(`/api/admin/types?meta=${encodeURIComponent(meta)}`)).map((type) => ({ ...type, namespace: namespaceOf(meta) }))));
+  const types = perMeta.flat().filter((type, i, all) => all.findIndex((other) => other.typeId === type.typeId) === i);
+  const heading = el('h2', { textContent: edit ? t('form.editHeading', { fullName: edit.fullName }) : t('form.newHeading') });
+  if (types.length === 0) return formSection.replaceChildren(heading, el('p', { textContent: t('form.noTypes') }));
+  // The options show titles only (an id beside each would not fit a phone's width); the chosen Type's id is shown under the select.
+  const typePicker = el('select', { id: 'new-type', dataset: { testid: 'new-type' }, disabled: Boolean(edit) }, ...types.map((type) => el('option', { value: type.typeId, textContent: type.title, title: type.typeId })));
   if (edit) typePicker.value = edit.type;
-  const name = el('input', { type: 'text', placeholder: 'MyLogin', dataset: { testid: 'new-name' }, disabled: Boolean(edit) });
-  const title = el('input', { type: 'text', placeholder: 'from the name', dataset: { testid: 'new-title' }, disabled: Boolean(edit) });
+  const typeHint = el('code', { className: 'hint type-id', dataset: { testid: 'new-type-id' } });
+  const name = el('input', { type: 'text', placeholder: t('form.namePlaceholder'), dataset: { testid: 'new-name' }, disabled: Boolean(edit) });
+  const title = el('input', { type: 'text', placeholder: t('form.titlePlaceholder'), dataset: { testid: 'new-title' }, disabled: Boolean(edit) });
   if (edit) {
-    const namespace = types.find((t) => t.typeId === edit.type)?.namespace ?? '';
+    const namespace = types.find((type) => type.typeId === edit.type)?.namespace ?? '';
     name.value = namespace && edit.fullName.startsWith(namespace) ? edit.fullName.slice(namespace.length) : edit.fullName;
     title.value = edit.title;
   }
@@ -182,13 +187,14 @@ async function newLoginForm(edit) {
   const fieldsBox = el('div', { className: 'fields' });
   const result = el('p', { dataset: { testid: 'new-result' }, className: 'hint' });
   let fields = [];
-  const namespace = () => types.find((t) => t.typeId === typePicker.value)?.namespace ?? '';
+  const namespace = () => types.find((type) => type.typeId === typePicker.value)?.namespace ?? '';
   const prefix = el('code', { textContent: ` ${namespace()}…` });
   const fullName = () => (edit ? edit.fullName : name.value.includes('.') ? name.value.trim() : `${namespace()}${name.value.trim()}`);
   const instanceName = () => fullName().slice(fullName().lastIndexOf('.') + 1);
 
   const drawFields = () => {
-    const type = types.find((t) => t.typeId === typePicker.value);
+    const type = types.find((candidate) => candidate.typeId === typePicker.value);
+    typeHint.textContent = type.typeId;
     const schema = type.schema ?? { properties: {} };
     const required = new Set(schema.required ?? []);
     fields = Object.entries(schema.properties ?? {}).map(([key, prop]) =>
@@ -206,13 +212,13 @@ async function newLoginForm(edit) {
     const other = [];
     for (const e of errors) {
       const target = e.field === 'fullName' ? nameError : fields.find((f) => f.name === e.field)?.error;
-      if (target) target.textContent = target.textContent ? `${target.textContent}; ${e.message}` : e.message;
+      if (target) target.textContent = target.textContent ? `${target.textContent}${t('check.separator')}${e.message}` : e.message;
       else other.push(e.message);
     }
     return other;
   };
 
-  const submit = el('button', { type: 'submit', textContent: edit ? 'Save changes' : 'Create', dataset: { testid: 'new-submit' } });
+  const submit = el('button', { type: 'submit', textContent: edit ? t('form.save') : t('form.create'), dataset: { testid: 'new-submit' } });
   const form = el(
     'form',
     {
@@ -224,7 +230,7 @@ async function newLoginForm(edit) {
         result.className = 'hint';
         const config = {};
         const errors = [];
-        if (!edit && !fullName().split('.').every((part) => IDENTIFIER.test(part))) errors.push({ field: 'fullName', message: 'letters, digits and _, not starting with a digit' });
+        if (!edit && !fullName().split('.').every((part) => IDENTIFIER.test(part))) errors.push({ field: 'fullName', message: t('check.nameRule') });
         for (const f of fields) {
           let value = f.read();
           if (value === undefined && f.secret && !edit?.secretsSet.includes(f.name) && f.required) value = `\${${envVariable(instanceName(), f.name, f.prop)}}`;
@@ -234,7 +240,7 @@ async function newLoginForm(edit) {
           if (value !== undefined) config[f.name] = value;
         }
         if (showErrors(errors).length > 0 || errors.length > 0) {
-          result.textContent = 'Please correct the marked fields.';
+          result.textContent = t('form.correctFields');
           result.className = 'error';
           return;
         }
@@ -245,23 +251,24 @@ async function newLoginForm(edit) {
         submit.disabled = false;
         if (!reply.ok) {
           const other = showErrors(reply.errors ?? []);
-          result.textContent = other.length || !reply.errors?.length ? `${reply.message} (code ${reply.code})` : 'The server refused some fields; see the marks.';
+          result.textContent = other.length || !reply.errors?.length ? errorText(reply) : t('form.serverRefusedFields');
           result.className = 'error';
           result.dataset.status = 'error';
           return;
         }
-        const env = reply.data.env.map((e) => `set ${e.variable} (${e.field})`).join(', ');
-        result.textContent = `${edit ? 'Saved' : 'Created'} ${reply.data.fullName}: ${reply.data.files.join(', ')}.${env ? ` The app reads from its environment: ${env}.` : ''}`;
+        const env = list(reply.data.env.map((e) => t('form.envVariable', { variable: e.variable, field: e.field })));
+        const done = t(edit ? 'form.saved' : 'form.created', { fullName: reply.data.fullName, files: list(reply.data.files) });
+        result.textContent = `${done}${env ? t('form.envNote', { env }) : ''}`;
         result.dataset.status = 'done';
         await refresh(reply.data.fullName);
       },
     },
-    el('div', { className: 'field' }, el('label', {}, el('strong', { textContent: 'Type' })), typePicker),
-    el('div', { className: 'field' }, el('label', {}, el('strong', { textContent: 'Name' }), el('span', { className: 'required', textContent: ' *' }), prefix), name, nameError),
-    el('div', { className: 'field' }, el('label', {}, el('strong', { textContent: 'Title' })), title),
+    el('div', { className: 'field' }, el('label', { htmlFor: 'new-type' }, el('strong', { textContent: t('form.type') })), typePicker, typeHint),
+    el('div', { className: 'field' }, el('label', {}, el('strong', { textContent: t('form.name') }), el('span', { className: 'required', textContent: ' *' }), prefix), name, nameError),
+    el('div', { className: 'field' }, el('label', {}, el('strong', { textContent: t('form.title') })), title),
     fieldsBox,
-    el('div', { className: 'field' }, el('label', {}, secretsAsValues, ' Write secrets into the config file (otherwise they are written as ${ENV} placeholders and read from the environment)')),
-    el('p', {}, submit, ' ', edit ? el('button', { type: 'button', className: 'secondary', textContent: 'Cancel', dataset: { testid: 'new-cancel' }, onclick: () => newLoginForm() }) : null),
+    el('div', { className: 'field' }, el('label', { className: 'checkbox' }, secretsAsValues, ` ${t('form.secretsAsValues')}`)),
+    el('p', { className: 'buttons' }, submit, ' ', edit ? el('button', { type: 'button', className: 'secondary', textContent: t('form.cancel'), dataset: { testid: 'new-cancel' }, onclick: () => newLoginForm() }) : null),
     result,
   );
   formSection.replaceChildren(heading, form);
@@ -270,7 +277,7 @@ async function newLoginForm(edit) {
 
 async function editInstance(fullName) {
   const reply = await send('GET', `/api/admin/elements/${encodeURIComponent(fullName)}/config`);
-  if (!reply.ok) return formSection.replaceChildren(el('p', { className: 'error', textContent: `${reply.message} (code ${reply.code})` }));
+  if (!reply.ok) return formSection.replaceChildren(el('p', { className: 'error', textContent: errorText(reply) }));
   await newLoginForm(reply.data);
 }
 
@@ -298,5 +305,5 @@ try {
   await newLoginForm();
   await drawViews(logins);
 } catch (error) {
-  document.body.append(el('p', { className: 'error', textContent: `${error.message} (code ${error.code})` }));
+  document.body.append(el('p', { className: 'error', textContent: errorText(error) }));
 }

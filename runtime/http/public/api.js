@@ -1,4 +1,5 @@
 // The browser client of a jit app (the seed's `api`): element methods over HTTP, typed errors.
+import { t } from '/jit/i18n.js';
 
 /** HttpCodes.INTERNAL (runtime/http/http-errors.ts; test/bare-codes.test.ts keeps the two equal): a reply that is not JSON. */
 export const INTERNAL_ERROR = 10500;
@@ -22,7 +23,7 @@ async function request(method, path, body) {
   try {
     reply = await response.json();
   } catch {
-    throw new ApiError(INTERNAL_ERROR, `Unexpected reply (HTTP ${response.status}).`);
+    throw new ApiError(INTERNAL_ERROR, t('error.unexpectedReply', { status: response.status }));
   }
   if (!reply.ok) throw new ApiError(reply.code, reply.message);
   return reply.data;

@@ -1,5 +1,6 @@
 // The login page: one panel per login instance, each drawn by its Type's own browser module.
 import { api } from '/jit/api.js';
+import { errorText, t } from '/jit/i18n.js';
 
 const root = document.getElementById('login-methods');
 
@@ -7,14 +8,14 @@ function showError(container, error) {
   const p = document.createElement('p');
   p.className = 'error';
   p.dataset.testid = 'panel-error';
-  p.textContent = `${error.message}${error.code ? ` (code ${error.code})` : ''}`;
+  p.textContent = errorText(error);
   container.replaceChildren(p);
 }
 
 try {
   const methods = await api.loginMethods();
   root.replaceChildren();
-  if (methods.length === 0) root.textContent = 'This app has no sign-in method configured.';
+  if (methods.length === 0) root.textContent = t('login.noMethods');
   for (const method of methods) {
     const section = document.createElement('section');
     section.className = 'card login-method';
@@ -25,7 +26,7 @@ try {
     section.append(title, body);
     root.append(section);
     if (!method.panel) {
-      body.textContent = 'No browser panel for this sign-in method.';
+      body.textContent = t('login.noPanel');
       continue;
     }
     import(method.panel)

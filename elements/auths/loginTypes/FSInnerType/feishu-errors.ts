@@ -1,5 +1,5 @@
 import { AuthErrors } from '../../../../runtime/auth/auth-errors.js';
-import { Code, codesOf, defineCodes, type CodeDefinition, type Details, type MessageParams, type Placeholders } from '../../../../runtime/errcode.js';
+import { Code, codesOf, defineCodes, phrase, type CodeDefinition, type Details, type MessageParam, type MessageParams, type Placeholders } from '../../../../runtime/errcode.js';
 
 /**
  * Every Code the Feishu login raises, with its HTTP status: Feishu-side failures are 502 (the
@@ -8,18 +8,18 @@ import { Code, codesOf, defineCodes, type CodeDefinition, type Details, type Mes
  * be misread. `details.feishuCode` keeps the original for support.
  */
 export const FSInnerErrors = defineCodes('auths.loginTypes.FSInnerType', {
-  CREDENTIALS_REJECTED: { code: 40013, status: 502, message: 'Feishu rejected the app credentials: check appId and appSecret' },
-  INVALID_ACCESS_TOKEN: { code: 40014, status: 502, message: 'Feishu rejected the access token' },
-  ACCESS_TOKEN_EXPIRED: { code: 42001, status: 502, message: 'The Feishu access token has expired' },
+  CREDENTIALS_REJECTED: { code: 40013, status: 502, message: 'Feishu rejected the app credentials: check appId and appSecret', zh: '飞书拒绝了应用凭证：请检查 appId 和 appSecret' },
+  INVALID_ACCESS_TOKEN: { code: 40014, status: 502, message: 'Feishu rejected the access token', zh: '飞书拒绝了访问令牌' },
+  ACCESS_TOKEN_EXPIRED: { code: 42001, status: 502, message: 'The Feishu access token has expired', zh: '飞书访问令牌已过期' },
   /** The user's Feishu authorisation cannot be renewed (refresh token invalid, expired, revoked, used, or none): they must sign in again. */
-  SIGN_IN_AGAIN: { code: 42007, status: 400, message: "The user's Feishu authorisation has ended and cannot be renewed, they must sign in again: {why}" },
-  INVALID_AUTH_CODE: { code: 40029, status: 400, message: 'The Feishu authorization code is invalid, expired or already used: scan again' },
+  SIGN_IN_AGAIN: { code: 42007, status: 400, message: "The user's Feishu authorisation has ended and cannot be renewed, they must sign in again: {why}", zh: '该用户的飞书授权已失效且无法续期，需要重新登录：{why}' },
+  INVALID_AUTH_CODE: { code: 40029, status: 400, message: 'The Feishu authorization code is invalid, expired or already used: scan again', zh: '飞书授权码无效、已过期或已被使用：请重新扫码' },
   INVALID_STATE: AuthErrors.INVALID_STATE,
-  RATE_LIMITED: { code: 45009, status: 429, message: 'Feishu rate limit reached: try again shortly' },
-  PERMISSION_MISSING: { code: 48001, status: 502, message: 'The Feishu app lacks a permission this call needs: {missing}' },
-  APP_UNAVAILABLE: { code: 60020, status: 502, message: 'The Feishu app is missing, disabled or not installed in this tenant' },
+  RATE_LIMITED: { code: 45009, status: 429, message: 'Feishu rate limit reached: try again shortly', zh: '已达到飞书的调用频率上限：请稍后再试' },
+  PERMISSION_MISSING: { code: 48001, status: 502, message: 'The Feishu app lacks a permission this call needs: {missing}', zh: '飞书应用缺少此调用所需的权限：{missing}' },
+  APP_UNAVAILABLE: { code: 60020, status: 502, message: 'The Feishu app is missing, disabled or not installed in this tenant', zh: '飞书应用不存在、已停用或未在此租户中安装' },
   LOGIN_NOT_ALLOWED: AuthErrors.LOGIN_NOT_ALLOWED,
-  FEISHU_FAILURE: { code: 50000, status: 502, message: 'Feishu request failed: {problem}' },
+  FEISHU_FAILURE: { code: 50000, status: 502, message: 'Feishu request failed: {problem}', zh: '飞书请求失败：{problem}' },
 });
 
 export const FSInnerCodes = codesOf(FSInnerErrors);
@@ -39,7 +39,7 @@ export interface FeishuReplyFailure {
 interface Row {
   readonly ours: CodeDefinition;
   readonly feishuCodes: readonly number[];
-  readonly params: (reply: FeishuReplyFailure) => Record<string, string | number>;
+  readonly params: (reply: FeishuReplyFailure) => Record<string, MessageParam>;
 }
 
 /** A row of the table below; `params` fills the Code's message, and is left out when it has no placeholders. */
@@ -77,17 +77,17 @@ const TABLE: readonly Row[] = [
   row(FSInnerErrors.APP_UNAVAILABLE, [20009, 20042, 20048, 20069, 99991662, 99991673]),
   row(FSInnerErrors.INVALID_ACCESS_TOKEN, [99991661, 99991663, 99991664, 99991665, 99991668, 99991671, 20005, 20013, 20014]),
   row(FSInnerErrors.ACCESS_TOKEN_EXPIRED, [99991677, 20006]),
-  row(FSInnerErrors.SIGN_IN_AGAIN, [20026, 20037, 20038, 20064, 20073], () => ({ why: 'Feishu no longer accepts the refresh token' })),
+  row(FSInnerErrors.SIGN_IN_AGAIN, [20026, 20037, 20038, 20064, 20073], () => ({ why: phrase('Feishu no longer accepts the refresh token', '飞书不再接受该刷新令牌') })),
   row(FSInnerErrors.INVALID_AUTH_CODE, [20003, 20004, 20007, 20024, 20049, 20065, 20071]),
   row(FSInnerErrors.RATE_LIMITED, [99991400]),
   row(FSInnerErrors.PERMISSION_MISSING, [99991672, 99991676, 99991679, 20027, 40004, 40014, 41050, 20074], ({ scopes, feishuMsg, feishuCode }) => ({
-    missing: scopes.length ? `missing scope(s) ${scopes.join(', ')}` : feishuMsg || `Feishu code ${feishuCode}`,
+    missing: scopes.length ? phrase(`missing scope(s) ${scopes.join(', ')}`, `缺少权限 ${scopes.join('、')}`) : feishuMsg || phrase(`Feishu code ${feishuCode}`, `飞书错误码 ${feishuCode}`),
   })),
-  row(FSInnerErrors.LOGIN_NOT_ALLOWED, [20008, 20021, 20022, 20023, 20066, 20010], () => ({ why: 'This Feishu user may not log in to this app' })),
+  row(FSInnerErrors.LOGIN_NOT_ALLOWED, [20008, 20021, 20022, 20023, 20066, 20010], () => ({ why: phrase('This Feishu user may not log in to this app', '此飞书用户不能登录本应用') })),
 ];
 
 const UNMAPPED = row(FSInnerErrors.FEISHU_FAILURE, [], ({ endpoint, feishuCode, feishuMsg }) => ({
-  problem: `${endpoint} failed (Feishu code ${feishuCode}${feishuMsg ? `, ${feishuMsg}` : ''})`,
+  problem: phrase(`${endpoint} failed (Feishu code ${feishuCode}${feishuMsg ? `, ${feishuMsg}` : ''})`, `${endpoint} 调用失败（飞书错误码 ${feishuCode}${feishuMsg ? `，${feishuMsg}` : ''}）`),
 }));
 
 const BY_FEISHU_CODE = new Map<number, Row>(TABLE.flatMap((r) => r.feishuCodes.map((feishuCode) => [feishuCode, r] as const)));

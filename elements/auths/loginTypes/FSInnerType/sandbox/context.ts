@@ -18,6 +18,8 @@ export interface SandboxState {
   now: () => number;
   /** The emulated Feishu client (who is signed in, how requestAccess answers) behind the H5 JSSDK stand-in. */
   client: FeishuClientSetting;
+  /** Where new users' avatars point: the sandbox's base URL once it listens (avatars.ts). */
+  avatarBaseUrl: string;
 }
 
 export interface RequestContext {

@@ -1,3 +1,4 @@
+import { avatarKey, sandboxAvatar, UNBOUND_AVATAR_BASE } from './avatars.js';
 import { Org } from './org.js';
 import { ROOT_DEPARTMENT_ID, type FeishuDepartment, type FeishuUser } from './org-types.js';
 import { pick, seededRandom, stableHex } from './random.js';
@@ -9,6 +10,8 @@ export interface OrgOptions {
   users?: number;
   seed?: number;
   tenantName?: string;
+  /** The sandbox the users' avatars point at (avatars.ts); startSandbox rebases them onto itself anyway. */
+  avatarBaseUrl?: string;
 }
 
 interface NamedDepartment {
@@ -83,6 +86,7 @@ export function generateOrg(options: OrgOptions = {}): Org {
   const seed = options.seed ?? 1;
   const random = seededRandom(seed);
   const tenantKey = stableHex(`${seed}:tenant`, 16);
+  const avatarBase = options.avatarBaseUrl ?? UNBOUND_AVATAR_BASE;
   const openDept = (id: string) => (id === ROOT_DEPARTMENT_ID ? id : `od-${stableHex(`${tenantKey}:dept:${id}`)}`);
 
   const departments: FeishuDepartment[] = [];
@@ -103,7 +107,7 @@ export function generateOrg(options: OrgOptions = {}): Org {
     const named = NAMED_PEOPLE[i];
     if (named) {
       const deptIds = named.departments.filter((d) => d === ROOT_DEPARTMENT_ID || deptById.has(d)).map(openDept);
-      const user = newUser(tenantKey, i, named.id, named.name, named.en, named.gender, named.title, deptIds, random);
+      const user = newUser(avatarBase, tenantKey, i, named.id, named.name, named.en, named.gender, named.title, deptIds, random);
       if (named.resigned) user.status = { ...user.status, is_resigned: true, is_activated: false };
       if (named.frozen) user.status = { ...user.status, is_frozen: true };
       const led = named.leads && deptById.get(named.leads);
@@ -116,7 +120,7 @@ export function generateOrg(options: OrgOptions = {}): Org {
     const id = uniqueId(`${surnamePinyin}${givenPinyin}`, taken);
     const dept = staffable.length ? staffable[(i - NAMED_PEOPLE.length) % staffable.length]! : undefined;
     const en = `${cap(givenPinyin)} ${cap(surnamePinyin)}`;
-    const user = newUser(tenantKey, i, id, `${surname}${given}`, en, gender, pick(random, TITLES), dept ? [dept.open_department_id] : [ROOT_DEPARTMENT_ID], random);
+    const user = newUser(avatarBase, tenantKey, i, id, `${surname}${given}`, en, gender, pick(random, TITLES), dept ? [dept.open_department_id] : [ROOT_DEPARTMENT_ID], random);
     if (dept && !dept.leader_user_id) setLeader(dept, user.open_id);
     else if (dept && dept.leaders.length === 1 && dept.department_id === 'engineering') dept.leaders.push({ leaderType: 2, leaderID: user.open_id });
     users.push(user);
@@ -159,12 +163,9 @@ function setLeader(dept: FeishuDepartment, openId: string): void {
 }
 
 function newUser(
-  tenantKey: string, index: number, userId: string, name: string, en: string, gender: 0 | 1 | 2 | 3,
+  avatarBase: string, tenantKey: string, index: number, userId: string, name: string, en: string, gender: 0 | 1 | 2 | 3,
   title: string, departmentIds: string[], random: () => number,
 ): FeishuUser {
-  const avatarKey = stableHex(`${tenantKey}:avatar:${userId}`, 24);
-  const avatar = (size: string) =>
-    `https://s1-imfile.feishucdn.com/static-resource/v1/v3_00${avatarKey}~?image_size=${size}&cut_type=&quality=&format=png&sticker_format=.webp`;
   return {
     union_id: `on_${stableHex(`${tenantKey}:union:${userId}`)}`,
     user_id: userId,
@@ -177,7 +178,8 @@ function newUser(
     mobile: `+86138${String(10_000_000 + index).slice(-8)}`,
     mobile_visible: true,
     gender,
-    avatar: { avatar_72: avatar('72x72'), avatar_240: avatar('240x240'), avatar_640: avatar('640x640'), avatar_origin: avatar('noop') },
+    // Served by the sandbox itself (Feishu's CDN is out of reach offline).
+    avatar: sandboxAvatar(avatarBase, avatarKey(tenantKey, userId)),
     status: { is_frozen: false, is_resigned: false, is_activated: true, is_exited: false, is_unjoin: false },
     department_ids: departmentIds,
     city: pick(random, CITIES),

@@ -5,6 +5,7 @@ import { completeApp, defaultApp, type SandboxApp } from './apps.js';
 import { CodeStore } from './auth-code-store.js';
 import { ContactRange } from './contact-range.js';
 import type { RequestContext, Route, SandboxState } from './context.js';
+import { rebaseAvatars, UNBOUND_AVATAR_BASE } from './avatars.js';
 import { requestOrigin } from './browser.js';
 import { preflightReply, withCors } from './cors.js';
 import { authorizeRoutes, callbackUrl } from './endpoints/authorize-page.js';
@@ -80,6 +81,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     codes: new CodeStore(now, options.codeTtlSeconds ?? 300),
     range: new ContactRange(org),
     client: defaultFeishuClient(),
+    avatarBaseUrl: UNBOUND_AVATAR_BASE,
   };
   const events = new EventHub(state, options.events);
   const router = new Router([...ROUTES, wsEndpointRoute({ connections: events.longConnections, settings: () => events.settings(), baseUrl: () => sandbox.baseUrl })]);
@@ -151,7 +153,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     if (control && method === 'OPTIONS') return writeReply(res, preflightReply(req), logId);
     const standin = findStandin(method, path);
     if (standin) {
-      const reply = await standin({ query, origin: requestOrigin(req, sandbox.baseUrl), baseUrl: sandbox.baseUrl, state });
+      const reply = await standin({ path, query, headers: req.headers, origin: requestOrigin(req, sandbox.baseUrl), baseUrl: sandbox.baseUrl, state });
       return writeReply(res, control ? withCors(reply) : reply, logId);
     }
     if (control) {
@@ -248,5 +250,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   (sandbox as { baseUrl: string }).baseUrl = `http://${host}:${address.port}`;
+  // The org was made (or passed in) before the port was known: its avatars now point at this sandbox (avatars.ts).
+  state.avatarBaseUrl = sandbox.baseUrl;
+  rebaseAvatars(org, sandbox.baseUrl);
   return sandbox;
 }

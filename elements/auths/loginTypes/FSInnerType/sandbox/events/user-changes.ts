@@ -1,3 +1,4 @@
+import { avatarKey, sandboxAvatar } from '../avatars.js';
 import type { FeishuUser } from '../org-types.js';
 import { ROOT_DEPARTMENT_ID } from '../org-types.js';
 import { stableHex } from '../random.js';
@@ -136,8 +137,6 @@ function changeUser(ctx: ChangeContext, anyId: string, mutate: (user: FeishuUser
 function newUserRecord(ctx: ChangeContext, spec: NewUser): FeishuUser {
   const { org } = ctx.state;
   const tenantKey = org.tenantKey;
-  const avatarKey = stableHex(`${tenantKey}:avatar:${spec.user_id}`, 24);
-  const avatar = (size: string) => `https://s1-imfile.feishucdn.com/static-resource/v1/v3_00${avatarKey}~?image_size=${size}&cut_type=&quality=&format=png&sticker_format=.webp`;
   const leader = spec.leader ? org.user(spec.leader).open_id : undefined;
   return {
     union_id: `on_${stableHex(`${tenantKey}:union:${spec.user_id}`)}`,
@@ -151,7 +150,7 @@ function newUserRecord(ctx: ChangeContext, spec: NewUser): FeishuUser {
     mobile: spec.mobile,
     mobile_visible: true,
     gender: spec.gender ?? 0,
-    avatar: { avatar_72: avatar('72x72'), avatar_240: avatar('240x240'), avatar_640: avatar('640x640'), avatar_origin: avatar('noop') },
+    avatar: sandboxAvatar(ctx.state.avatarBaseUrl, avatarKey(tenantKey, spec.user_id)),
     status: { is_frozen: false, is_resigned: false, is_activated: true, is_exited: false, is_unjoin: false },
     department_ids: [ROOT_DEPARTMENT_ID],
     orders: [{ department_id: ROOT_DEPARTMENT_ID, user_order: 0, department_order: 1, is_primary_dept: true }],

@@ -160,11 +160,56 @@ describe('QR iframe page /suite/passport/sso/qr (contract §5b)', () => {
     expect(page.text).not.toContain('data-user-id="wujiu"'); // frozen
   });
 
-  test('caps the button list and says how many were left out', async () => {
+  const listedIds = (text: string) => [...text.matchAll(/<button[^>]*data-testid="simulate-scan" data-user-id="([^"]*)"/g)].map((m) => unescapeHtml(m[1]!));
+
+  test('lists every active user when there are at most 200, and says how many', async () => {
     sandbox = await startSandbox({ org: { users: 40 } });
+    const active = sandbox.org.activeUsers();
     const page = await open(qrFrameUrl(passportGoto()));
-    expect(page.text.match(/<button[^>]*data-testid="simulate-scan"/g)).toHaveLength(12);
-    expect(page.text).toMatch(/…and \d+ more active users/);
+    expect(listedIds(page.text)).toEqual(active.map((u) => u.user_id));
+    expect(page.text).not.toContain('data-testid="sandbox-more-users"');
+    expect(page.text).toContain(`data-testid="sandbox-user-count" data-total="${active.length}" data-listed="${active.length}"`);
+    expect(page.text).toContain(`>${active.length} people — scroll ↕</p>`);
+    expect(page.text).toContain('data-complete="true"'); // the script filters in place
+  });
+
+  test('a large org: the first 200 are listed and the filter finds anyone beyond them', async () => {
+    sandbox = await startSandbox({ org: { users: 1000 } });
+    const active = sandbox.org.activeUsers();
+    expect(active.length).toBeGreaterThan(200);
+    const goto = passportGoto('st-big');
+    const page = await open(qrFrameUrl(goto));
+    expect(listedIds(page.text)).toEqual(active.slice(0, 200).map((u) => u.user_id));
+    expect(page.text).toContain(`>First 200 of ${active.length} people — scroll ↕ or filter</p>`);
+    expect(page.text).toContain(`…and ${active.length - 200} more active users: type a name or user_id in the filter to find them.`);
+    expect(page.text).toContain('data-complete="false"'); // the script asks the server
+    const peopleUrl = unescapeHtml(/data-people-url="([^"]+)"/.exec(page.text)![1]!);
+    expect(peopleUrl).toBe(`/_sandbox/qr/people?goto=${encodeURIComponent(goto)}`);
+
+    // The route the script asks: every word in the name or user_id, among all active users.
+    const beyond = active.at(-1)!;
+    const found = await getJson(sandbox, `${peopleUrl}&q=${encodeURIComponent(beyond.user_id.toUpperCase())}`);
+    expect(found.status).toBe(200);
+    expect(found.body.total).toBe(active.length);
+    expect(found.body.people).toContainEqual({ userId: beyond.user_id, name: beyond.name });
+    expect(found.body.matched).toBe(found.body.people.length);
+    const everyone = await getJson(sandbox, `${peopleUrl}&q=`);
+    expect(everyone.body).toMatchObject({ total: active.length, matched: active.length });
+    expect(everyone.body.people).toHaveLength(200);
+    const nobody = await getJson(sandbox, `${peopleUrl}&q=no-such-person`);
+    expect(nobody.body).toEqual({ total: active.length, matched: 0, people: [] });
+    const bad = await getJson(sandbox, `/_sandbox/qr/people?goto=${encodeURIComponent('https://evil.example/x')}&q=a`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.code).toBe(20001);
+
+    // Without script the filter is a form: the frame re-rendered with &q= lists the match, and scanning it signs them in.
+    const frameUrl = `${qrFrameUrl(goto)}&q=${encodeURIComponent(beyond.user_id)}`;
+    const filtered = await open(frameUrl);
+    expect(listedIds(filtered.text)).toContain(beyond.user_id);
+    expect(filtered.text).toContain(`value="${beyond.user_id}" id="sandbox-user-filter"`);
+    const message = await scanInFrame(frameUrl, beyond.user_id);
+    const done = await open(`${goto}&tmp_code=${message.data.tmp_code}`);
+    expect(await userIdOf(new URL(done.location!).searchParams.get('code')!, { redirect_uri: CALLBACK })).toBe(beyond.user_id);
   });
 
   test.each([
