@@ -48,6 +48,9 @@ maybe('the pages in Chinese and English', () => {
       await expect(page.locator('html').getAttribute('lang')).resolves.toBe(locale);
       await expect(page.locator('h1').textContent()).resolves.toBe(t(locale, 'login.heading', { app: APP }));
       await page.frameLocator('[data-testid="feishu-qr"] iframe').locator('[data-testid="sandbox-qr"] svg').first().waitFor({ state: 'visible' });
+      // The element's own panel speaks the page's language too, and the login method's title is the element's i18n.
+      await expect(page.locator('p.hint').first().textContent()).resolves.toBe(locale === 'zh-CN' ? '请使用飞书 App 扫码登录。' : 'Scan with the Feishu app to sign in.');
+      await expect(page.getByText(locale === 'zh-CN' ? '飞书' : 'Feishu', { exact: true }).first().isVisible()).resolves.toBe(true);
       await page.screenshot({ path: join(shots, `login-page.${locale}.png`) });
 
       const qr = page.frameLocator('[data-testid="feishu-qr"] iframe');

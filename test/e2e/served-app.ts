@@ -32,7 +32,7 @@ export async function serveDemoApp(options: { env?: (sandbox: Sandbox) => Record
   const sandbox = await startSandbox({ rate: 0, apps: [{ ...defaultApp(), redirectUris: [`${base}/login/callback`, `${base}/login`, `${base}/`] }] });
   writeTree(temp.dir, {
     'apps/demo/app.json': { name: 'demo', title: 'Demo app' },
-    'apps/demo/auths/loginTypes/FSInnerExample/e.json': { title: 'Feishu', type: 'auths.loginTypes.FSInnerType' },
+    'apps/demo/auths/loginTypes/FSInnerExample/e.json': { title: 'Feishu', type: 'auths.loginTypes.FSInnerType', i18n: { 'zh-CN': { title: '飞书' } } },
     'apps/demo/auths/loginTypes/FSInnerExample/FSInnerExample.json': {
       appId: sandbox.appId,
       appSecret: sandbox.appSecret,

@@ -67,11 +67,53 @@ export async function mount(container, { api, method, onError }) {
   return qrLogin(container, { api, method, config, onError, notice });
 }
 
+/**
+ * The panel's words in the page's language (`<html lang>`, chosen by the runtime per request): this
+ * element's own, so the runtime's dictionaries never name an element. `{name}` placeholders.
+ */
+const TEXTS = {
+  en: {
+    signingIn: 'Signing you in with Feishu…',
+    signedIn: 'Signed in. Opening the app…',
+    signInFailed: 'Sign-in failed.',
+    loginFailed: '{message} You can scan the QR code to sign in with another Feishu account.',
+    clientError: 'The Feishu client reported an error ({details}), so password-free sign-in is not available. Scan the QR code instead.',
+    declined: 'You declined to share your Feishu identity with this app, so you were not signed in. Scan the QR code to sign in instead.',
+    notRegistered:
+      'Password-free sign-in is not set up for this page: {page} is not a redirect URL of the Feishu app (error {code}). An administrator must add it in the Feishu developer console under Security Settings → Redirect URLs. Scan the QR code to sign in meanwhile.',
+    refused: 'Feishu did not sign you in ({details}). Scan the QR code instead.',
+    sdkUnavailable: "Could not load Feishu's QR-code SDK. Check the network connection and reload the page.",
+    sdkBroken: "Feishu's QR-code SDK did not define QRLogin. Reload the page.",
+    sdkUnsupported: "Feishu's QR-code SDK is not a version this page supports (no matchOrigin/matchData).",
+    scanHint: 'Scan with the Feishu app to sign in.',
+  },
+  'zh-CN': {
+    signingIn: '正在通过飞书登录…',
+    signedIn: '已登录，正在打开应用…',
+    signInFailed: '登录失败。',
+    loginFailed: '{message} 你可以扫描二维码，用另一个飞书账号登录。',
+    clientError: '飞书客户端报告了错误（{details}），无法免登。请改为扫描二维码。',
+    declined: '你拒绝向此应用提供飞书身份，因此没有登录。请改为扫描二维码登录。',
+    notRegistered:
+      '此页面未配置免登：{page} 不是该飞书应用的重定向 URL（错误 {code}）。需要管理员在飞书开发者后台的“安全设置 → 重定向 URL”中添加。在此之前请扫描二维码登录。',
+    refused: '飞书没有让你登录（{details}）。请改为扫描二维码。',
+    sdkUnavailable: '无法加载飞书二维码 SDK。请检查网络连接后刷新页面。',
+    sdkBroken: '飞书二维码 SDK 没有定义 QRLogin。请刷新页面。',
+    sdkUnsupported: '此页面不支持该版本的飞书二维码 SDK（缺少 matchOrigin/matchData）。',
+    scanHint: '请使用飞书 App 扫码登录。',
+  },
+};
+
+function say(key, params = {}) {
+  const texts = TEXTS[document.documentElement.lang] ?? TEXTS.en;
+  return (texts[key] ?? TEXTS.en[key]).replace(/\{(\w+)\}/g, (whole, name) => (name in params ? String(params[name]) : whole));
+}
+
 /** Password-free sign-in inside the Feishu client: `{ signedIn: true }`, or `{ notice }` (null: say nothing) for the QR code. */
 async function clientLogin(container, { api, method, config }) {
   const status = document.createElement('p');
   status.dataset.testid = 'workspace-login';
-  status.textContent = 'Signing you in with Feishu…';
+  status.textContent = say('signingIn');
   container.replaceChildren(status);
 
   const loaded = await Promise.race([loadScript(config.h5SdkUrl).then(() => true, () => false), timeout(SDK_LOAD_TIMEOUT_MS, false)]);
@@ -92,7 +134,7 @@ async function clientLogin(container, { api, method, config }) {
   });
   if (!ready.ok) {
     if (!ready.error) return { notice: null }; // no ready: not really inside the client
-    return { notice: { code: null, message: `The Feishu client reported an error (${describe(ready.error)}), so password-free sign-in is not available. Scan the QR code instead.` } };
+    return { notice: { code: null, message: say('clientError', { details: describe(ready.error) }) } };
   }
 
   let code;
@@ -104,9 +146,9 @@ async function clientLogin(container, { api, method, config }) {
   try {
     await api.loginWithCode(method.fullName, { authCode: code });
   } catch (error) {
-    return { notice: { code: error?.code ?? null, message: `${error?.message ?? 'Sign-in failed.'} You can scan the QR code to sign in with another Feishu account.` } };
+    return { notice: { code: error?.code ?? null, message: say('loginFailed', { message: error?.message ?? say('signInFailed') }) } };
   }
-  status.textContent = 'Signed in. Opening the app…';
+  status.textContent = say('signedIn');
   window.location.assign('/');
   return { signedIn: true };
 }
@@ -150,18 +192,16 @@ function refusalNotice(error) {
   // 10235/10236 are documented for requestAuthCode; requestAccess may report either field.
   const codes = [error?.errno, error?.errCode];
   if (codes.includes(DECLINED)) {
-    return { code: DECLINED, message: 'You declined to share your Feishu identity with this app, so you were not signed in. Scan the QR code to sign in instead.' };
+    return { code: DECLINED, message: say('declined') };
   }
   if (codes.includes(PAGE_NOT_REGISTERED) || codes.includes(NO_REDIRECT_URL)) {
     const which = codes.includes(PAGE_NOT_REGISTERED) ? PAGE_NOT_REGISTERED : NO_REDIRECT_URL;
     return {
       code: which,
-      message:
-        `Password-free sign-in is not set up for this page: ${pageUrl} is not a redirect URL of the Feishu app (error ${which}). ` +
-        'An administrator must add it in the Feishu developer console under Security Settings → Redirect URLs. Scan the QR code to sign in meanwhile.',
+      message: say('notRegistered', { page: pageUrl, code: which }),
     };
   }
-  return { code: errorCode(error), message: `Feishu did not sign you in (${describe(error)}). Scan the QR code instead.` };
+  return { code: errorCode(error), message: say('refused', { details: describe(error) }) };
 }
 
 function noticeElement(notice) {
@@ -177,9 +217,9 @@ async function qrLogin(container, { api, method, config, onError, notice }) {
   try {
     await loadScript(config.qrSdkUrl);
   } catch {
-    throw new Error("Could not load Feishu's QR-code SDK. Check the network connection and reload the page.");
+    throw new Error(say('sdkUnavailable'));
   }
-  if (typeof window.QRLogin !== 'function') throw new Error("Feishu's QR-code SDK did not define QRLogin. Reload the page.");
+  if (typeof window.QRLogin !== 'function') throw new Error(say('sdkBroken'));
   const id = `feishu-qr-${++panels}`;
   let current = config;
   let sdk;
@@ -190,13 +230,13 @@ async function qrLogin(container, { api, method, config, onError, notice }) {
     box.dataset.testid = 'feishu-qr';
     const hint = document.createElement('p');
     hint.className = 'hint';
-    hint.textContent = 'Scan with the Feishu app to sign in.';
+    hint.textContent = say('scanHint');
     container.replaceChildren(...(notice ? [noticeElement(notice)] : []), box, hint);
     sdk = window.QRLogin({ id, goto: cfg.qrAuthorizeUrl, width: '300', height: '300' });
     if (typeof sdk?.matchOrigin !== 'function' || typeof sdk?.matchData !== 'function') {
       // Without them a message cannot be told to come from Feishu's QR frame: accept none.
       sdk = null;
-      onError(new Error("Feishu's QR-code SDK is not a version this page supports (no matchOrigin/matchData)."));
+      onError(new Error(say('sdkUnsupported')));
     }
   };
   window.addEventListener('message', (event) => {
