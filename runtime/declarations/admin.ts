@@ -1,3 +1,32 @@
+import { TRANSLATED_LOCALES, type TranslatedLocale } from '../loader/i18n.js';
+
+/** The languages of the admin page: English and those the loader translates into (loader/i18n.ts). */
+export type AdminLocale = 'en' | TranslatedLocale;
+
+/** A text of the admin page: one string for every language, or one per language. */
+export type LocalizedText = string | Readonly<{ en: string } & Record<TranslatedLocale, string>>;
+
+/** What a LocalizedText must be, for the messages about a bad one. */
+export const LOCALIZED_TEXT_RULE = `a non-empty string, or { ${['en', ...TRANSLATED_LOCALES].map((l) => (/^\w+$/.test(l) ? l : `'${l}'`) + ": '…'").join(', ')} } (one non-empty string per language)`;
+
+const TEXT_LOCALES: ReadonlyArray<AdminLocale> = ['en', ...TRANSLATED_LOCALES];
+
+/** A LocalizedText in `locale` (English when it has no text for that language). */
+export function textIn(text: LocalizedText, locale: AdminLocale): string {
+  if (typeof text === 'string') return text;
+  const own = (text as Partial<Record<AdminLocale, unknown>>)[locale];
+  return typeof own === 'string' ? own : text.en;
+}
+
+/** Whether `value` is a LocalizedText (`empty`: whether an empty string passes, as a table cell may be). */
+export function isLocalizedText(value: unknown, options: { empty?: boolean } = {}): value is LocalizedText {
+  const ok = (v: unknown) => typeof v === 'string' && (options.empty === true || v.trim() !== '');
+  if (typeof value === 'string') return ok(value);
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const keys = Object.keys(value);
+  return keys.length === TEXT_LOCALES.length && TEXT_LOCALES.every((l) => Object.hasOwn(value, l) && ok((value as Record<string, unknown>)[l]));
+}
+
 /**
  * What a Type offers on the admin page (`static admin`), by method name. The
  * admin API calls exactly the methods named here, for administrators only,
@@ -24,6 +53,11 @@
  *
  * The functions (`text`, `tree`, `table`) run on the server, so a Type shapes
  * what the page shows without shipping browser code.
+ *
+ * Every text may speak the page's languages: a string (the same in all), or
+ * `{ en: 'Sync departments', 'zh-CN': '同步部门' }` (a LocalizedText), resolved
+ * for the request's language before it reaches the browser. The functions get
+ * that language as their last argument, for sentences they build.
  */
 export interface AdminDeclaration {
   /** One status line, or several (shown in order). */
@@ -36,16 +70,17 @@ export interface AdminDeclaration {
 export interface AdminStatus {
   /** Called with no arguments (may be async); its answer also goes to the page as `value`. Lines naming the same method share one call. */
   method: string;
-  title: string;
-  /** The line shown; default the answer as JSON. */
-  text?(value: any): string;
+  title: LocalizedText;
+  /** The line shown, in the request's language; default the answer as JSON. */
+  text?(value: any, locale: AdminLocale): LocalizedText;
 }
 
 /** A button (or a table row's button) that runs a method in the background, with its outcome (and progress) streamed to the page. */
 export interface AdminAction {
   /** Called as `method({ ...params, onProgress })`; params are checked against the functionList entry of that name, if any. */
   method: string;
-  title: string;
+  /** Also the button's label. */
+  title: LocalizedText;
   /**
    * The action takes params (a flat object of strings, numbers and booleans: ADMIN_PARAMS_LIMITS), as a
    * table row's action sends them. Without it the admin API refuses any param.
@@ -55,8 +90,8 @@ export interface AdminAction {
   button?: boolean;
   /** The method reports progress through `onProgress(progress)`; each update reaches the page as it happens. */
   progress?: boolean;
-  /** The line shown for a progress update or the end ('done'); default the status. A failure shows its message. */
-  text?(progress: Record<string, any>, status: 'running' | 'done'): string;
+  /** The line shown for a progress update or the end ('done'), in the language of the request that started it; default the status. A failure shows its message. */
+  text?(progress: Record<string, any>, status: 'running' | 'done', locale: AdminLocale): LocalizedText;
   /** Views (by method) the page redraws when the action ends. */
   refreshes?: ReadonlyArray<string>;
 }
@@ -67,37 +102,37 @@ export type AdminView = AdminTreeView | AdminTableView;
 interface AdminViewBase {
   /** Called with no arguments (may be async). */
   method: string;
-  title: string;
+  title: LocalizedText;
   /** Shown when the tree has no node, or the table no row. */
-  empty?: string;
+  empty?: LocalizedText;
 }
 
 export interface AdminTreeView extends AdminViewBase {
   /** The method's answer as tree nodes: a node whose parent is not in the list is a root. */
-  tree(value: any): AdminTreeNode[];
+  tree(value: any, locale: AdminLocale): AdminTreeNode[];
   table?: never;
 }
 
 export interface AdminTableView extends AdminViewBase {
   /** The method's answer as a table; checked when served (each row one cell per column, row actions declared). */
-  table(value: any): AdminTable;
+  table(value: any, locale: AdminLocale): AdminTable;
   tree?: never;
 }
 
 export interface AdminTreeNode {
   id: string;
   parentId?: string | null;
-  label: string;
+  label: LocalizedText;
 }
 
 export interface AdminTable {
-  columns: string[];
+  columns: LocalizedText[];
   rows: AdminTableRow[];
 }
 
 export interface AdminTableRow {
   /** One text per column. */
-  cells: string[];
+  cells: LocalizedText[];
   /** Buttons on the row; the page redraws the view when one ends. */
   actions?: AdminRowAction[];
 }
@@ -106,7 +141,7 @@ export interface AdminTableRow {
 export interface AdminRowAction {
   /** The method of one of `static admin.actions`. */
   action: string;
-  title: string;
+  title: LocalizedText;
   params: AdminParams;
 }
 

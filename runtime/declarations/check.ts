@@ -1,3 +1,4 @@
+import { isLocalizedText, LOCALIZED_TEXT_RULE } from './admin.js';
 import { HOOK_METHODS, HOOK_PATH } from './endpoints.js';
 import { ROLE_METHODS, ROLES, type Role } from './roles.js';
 
@@ -38,6 +39,17 @@ function rolesProblem(roles: unknown, method: MethodCheck): string | undefined {
   return undefined;
 }
 
+/**
+ * Why a declared text is not a LocalizedText, naming where it is and what it may be; undefined when it is
+ * one (or absent and optional). Only an object's bad shape is reported here: a missing or non-text value
+ * reads as the bad shape of what holds it.
+ */
+function textProblem(value: unknown, where: string, optional = false): string | undefined {
+  if (value === undefined && optional) return undefined;
+  if (!isObject(value) || isLocalizedText(value)) return undefined;
+  return `\`${where}\` is not a text: it must be ${LOCALIZED_TEXT_RULE}.`;
+}
+
 function adminProblem(admin: unknown, method: MethodCheck): string | undefined {
   if (admin === undefined) return undefined;
   if (!isObject(admin)) return '`static admin` must be an object { status?, actions?, views? }.';
@@ -46,15 +58,23 @@ function adminProblem(admin: unknown, method: MethodCheck): string | undefined {
   const lines = Array.isArray(status) ? status : status === undefined ? [] : [status];
   for (const [i, line] of lines.entries()) {
     const where = Array.isArray(status) ? `\`static admin.status[${i}]\`` : '`static admin.status`';
-    if (!isObject(line) || !isText(line['title']) || !optionalFunction(line['text'])) return `${where} must be { method, title, text?(value) } (status may also be an array of them).`;
+    if (isObject(line)) {
+      const problem = textProblem(line['title'], `static admin.status${Array.isArray(status) ? `[${i}]` : ''}.title`);
+      if (problem) return problem;
+    }
+    if (!isObject(line) || !isLocalizedText(line['title']) || !optionalFunction(line['text'])) return `${where} must be { method, title, text?(value) } (status may also be an array of them).`;
     const problem = method(line['method'], where);
     if (problem) return problem;
   }
   if (!Array.isArray(views)) return '`static admin.views` must be an array.';
   const viewNames = new Set<unknown>();
-  for (const view of views) {
+  for (const [i, view] of views.entries()) {
     const shape = 'Each of `static admin.views` must be { method, title, tree(value) or table(value), empty? }.';
-    if (!isObject(view) || !isText(view['title']) || (view['empty'] !== undefined && typeof view['empty'] !== 'string')) return shape;
+    if (isObject(view)) {
+      const problem = textProblem(view['title'], `static admin.views[${i}].title`) ?? textProblem(view['empty'], `static admin.views[${i}].empty`, true);
+      if (problem) return problem;
+    }
+    if (!isObject(view) || !isLocalizedText(view['title']) || (view['empty'] !== undefined && !isLocalizedText(view['empty'], { empty: true }))) return shape;
     // A view is drawn one way: the page picks tree or table by which function is there.
     const draws = (['tree', 'table'] as const).filter((f) => view[f] !== undefined);
     if (draws.length === 2) return `The view "${String(view['method'])}" of \`static admin\` declares both tree() and table(); a view is one or the other.`;
@@ -65,9 +85,13 @@ function adminProblem(admin: unknown, method: MethodCheck): string | undefined {
   }
   if (!Array.isArray(actions)) return '`static admin.actions` must be an array.';
   const actionNames = new Set<unknown>();
-  for (const action of actions) {
+  for (const [i, action] of actions.entries()) {
     const flag = (name: string) => action[name] === undefined || typeof action[name] === 'boolean';
-    if (!isObject(action) || !isText(action['title']) || !optionalFunction(action['text']) || !flag('progress') || !flag('params') || !flag('button')) {
+    if (isObject(action)) {
+      const problem = textProblem(action['title'], `static admin.actions[${i}].title`);
+      if (problem) return problem;
+    }
+    if (!isObject(action) || !isLocalizedText(action['title']) || !optionalFunction(action['text']) || !flag('progress') || !flag('params') || !flag('button')) {
       return 'Each of `static admin.actions` must be { method, title, params?: boolean, button?: boolean, progress?: boolean, text?(progress, status), refreshes? }.';
     }
     const problem = method(action['method'], 'An action of `static admin`') ?? (actionNames.has(action['method']) ? `\`static admin.actions\` declares "${String(action['method'])}" twice.` : undefined);

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { adminOf, adminParamsProblem, statusLinesOf, type AdminAction, type AdminDeclaration, type AdminView } from '../declarations/admin.js';
-import { Code, RuntimeErrors } from '../errcode.js';
+import { adminOf, adminParamsProblem, statusLinesOf, textIn, type AdminAction, type AdminDeclaration, type AdminLocale, type AdminView } from '../declarations/admin.js';
+import { Code, messageIn, RuntimeErrors } from '../errcode.js';
 import { localizedTitle, requestLocale } from './i18n/element-texts.js';
 import { drawView } from './admin-views.js';
 import { HttpErrors } from './http-errors.js';
@@ -17,6 +17,10 @@ import { SyncRuns, type SyncRun } from './sync-runs.js';
  *   GET  /api/admin/runs/:runId/events                      its progress as server-sent events ("progress"…, then "end")
  *   GET  /api/admin/elements/:fullName/views/:view          a declared view → { kind: 'tree', nodes } | { kind: 'table', columns, rows }
  *
+ * Every declared text reaches the page in the request's language (requestLocale:
+ * the language cookie, else Accept-Language); an action's progress lines in the
+ * language of the request that started it.
+ *
  * Only declared methods are called; an undeclared one is 404 whether or not
  * the class has it. Declarations are read from the instance's Type at request
  * time, so a reload that changes them is served at once.
@@ -25,22 +29,33 @@ export function adminSurfaceRoutes(server: FastifyInstance, ctx: HttpContext): v
   const runs = new SyncRuns(() => ctx.app.now());
   const admin = { config: { policy: ADMIN } };
 
-  server.get('/api/admin/logins', admin, async (request) => ({
-    ok: true,
-    data: await Promise.all(
-      ctx.loginMethods().map(async (m) => {
-        const declared = adminOf(ctx.classOf(m.fullName)) ?? {};
-        return {
-          fullName: m.fullName,
-          title: localizedTitle(ctx, m.fullName, m.title, requestLocale(ctx, request)),
-          type: m.type,
-          status: await statusLines(ctx, m.fullName, declared),
-          actions: (declared.actions ?? []).map((a) => ({ method: a.method, title: a.title, params: a.params === true, button: a.button !== false, progress: a.progress === true, refreshes: a.refreshes ?? [], lastRun: runs.lastFor(m.fullName, a.method) ?? null })),
-          views: (declared.views ?? []).map((v) => ({ method: v.method, title: v.title, kind: v.tree ? 'tree' : 'table', empty: v.empty ?? null })),
-        };
-      }),
-    ),
-  }));
+  server.get('/api/admin/logins', admin, async (request) => {
+    const locale = requestLocale(ctx, request);
+    return {
+      ok: true,
+      data: await Promise.all(
+        ctx.loginMethods().map(async (m) => {
+          const declared = adminOf(ctx.classOf(m.fullName)) ?? {};
+          return {
+            fullName: m.fullName,
+            title: localizedTitle(ctx, m.fullName, m.title, locale),
+            type: m.type,
+            status: await statusLines(ctx, m.fullName, declared, locale),
+            actions: (declared.actions ?? []).map((a) => ({
+              method: a.method,
+              title: textIn(a.title, locale),
+              params: a.params === true,
+              button: a.button !== false,
+              progress: a.progress === true,
+              refreshes: a.refreshes ?? [],
+              lastRun: runs.lastFor(m.fullName, a.method) ?? null,
+            })),
+            views: (declared.views ?? []).map((v) => ({ method: v.method, title: textIn(v.title, locale), kind: v.tree ? 'tree' : 'table', empty: v.empty === undefined ? null : textIn(v.empty, locale) })),
+          };
+        }),
+      ),
+    };
+  });
 
   // Params are a few short scalars (a table row's event id, …): the body is capped well below the server's limit.
   server.post('/api/admin/elements/:fullName/actions/:action', { ...admin, bodyLimit: ACTION_BODY_LIMIT }, async (request) => {
@@ -50,10 +65,11 @@ export function adminSurfaceRoutes(server: FastifyInstance, ctx: HttpContext): v
     if (typeof body !== 'object' || Array.isArray(body) || Object.keys(body).some((k) => k !== 'params')) throw RuntimeErrors.INVALID_PARAMS.create({ problem: 'The body is { "params": { … } } (params optional).' });
     const params = actionParams(ctx, fullName, action, body['params']);
     const element = ctx.app.getElement<Record<string, (p: object) => Promise<unknown>>>(fullName);
+    const locale = requestLocale(ctx, request);
     const run = runs.start(
       { instance: fullName, action: action.method },
       (onProgress) => element[action.method]!.call(element, action.progress ? { ...params, onProgress } : params),
-      action.text ? (progress, status) => action.text!(progress, status) : undefined,
+      action.text ? (progress, status) => textIn(action.text!(progress, status, locale), locale) : undefined,
     );
     return { ok: true, data: { runId: run.id } };
   });
@@ -81,7 +97,7 @@ export function adminSurfaceRoutes(server: FastifyInstance, ctx: HttpContext): v
     const { fullName, view: name } = request.params as { fullName: string; view: string };
     const view: AdminView = declared(ctx, fullName, (d) => d.views?.find((v) => v.method === name), `a view "${name}"`);
     const element = ctx.app.getElement<Record<string, () => unknown>>(fullName);
-    return { ok: true, data: drawView(view, adminOf(ctx.classOf(fullName)) ?? {}, await element[view.method]!.call(element)) };
+    return { ok: true, data: drawView(view, adminOf(ctx.classOf(fullName)) ?? {}, await element[view.method]!.call(element), requestLocale(ctx, request)) };
   });
 }
 
@@ -111,7 +127,7 @@ function actionParams(ctx: HttpContext, fullName: string, action: AdminAction, p
 }
 
 /** The declared status lines, in order; lines naming one method share its answer. A failure is shown, not thrown (the page lists every instance). */
-async function statusLines(ctx: HttpContext, fullName: string, declaration: AdminDeclaration) {
+async function statusLines(ctx: HttpContext, fullName: string, declaration: AdminDeclaration, locale: AdminLocale) {
   const answers = new Map<string, Promise<unknown>>();
   const answer = (method: string) => {
     if (!answers.has(method)) {
@@ -124,12 +140,20 @@ async function statusLines(ctx: HttpContext, fullName: string, declaration: Admi
   };
   return Promise.all(
     statusLinesOf(declaration).map(async (status) => {
+      const title = textIn(status.title, locale);
       try {
         const value = await answer(status.method);
-        return { method: status.method, title: status.title, text: status.text ? status.text(value) : JSON.stringify(value), value: value ?? null };
+        return { method: status.method, title, text: status.text ? textIn(status.text(value, locale), locale) : JSON.stringify(value), value: value ?? null };
       } catch (err) {
-        return { method: status.method, title: status.title, text: `unavailable: ${Code.is(err) ? err.message : 'the element failed to answer'}`, value: null };
+        const { unavailable, failedToAnswer } = UNAVAILABLE[locale];
+        return { method: status.method, title, text: `${unavailable}${Code.is(err) ? messageIn(err, locale) : failedToAnswer}`, value: null };
       }
     }),
   );
 }
+
+/** A status line whose method failed: the runtime's own words, not the element's. */
+const UNAVAILABLE: Record<AdminLocale, { unavailable: string; failedToAnswer: string }> = {
+  en: { unavailable: 'unavailable: ', failedToAnswer: 'the element failed to answer' },
+  'zh-CN': { unavailable: '不可用：', failedToAnswer: '元素未能应答' },
+};

@@ -78,4 +78,23 @@ maybe('the admin page draws status lines and tables, and runs row actions', () =
     await view('failedEvents').locator('p', { hasText: 'No failed events.' }).waitFor();
     await view('disabledAccounts').locator('p', { hasText: 'No disabled account.' }).waitFor();
   });
+
+  test('asked in Chinese (Accept-Language: zh-CN), a Type’s declared texts are drawn in Chinese', async () => {
+    const FS = 'auths.loginTypes.FSInnerExample';
+    await page.setExtraHTTPHeaders({ 'accept-language': 'zh-CN' });
+    try {
+      await page.goto(`${served.base}/admin`);
+      const buttons = page.locator(`#login-status li[data-full-name="${FS}"] [data-testid="action-button"]`);
+      await buttons.first().waitFor();
+      await expect(buttons.allTextContents()).resolves.toEqual(['同步部门', '重试失败的事件']);
+      await expect(page.locator('[data-testid="admin-status"][data-method="tokenStatus"]').textContent()).resolves.toMatch(/^租户令牌/);
+      const org = page.locator(`[data-testid="admin-view"][data-view="${FS}#getOrgTree"]`);
+      await expect(org.locator('h2').textContent()).resolves.toContain('组织架构');
+      const disabled = page.locator(`[data-testid="admin-view"][data-view="${FS}#disabledAccounts"]`);
+      await disabled.locator('.view-body p, .view-body table').first().waitFor();
+      await expect(disabled.locator('h2').textContent()).resolves.toContain('已停用的账号');
+    } finally {
+      await page.setExtraHTTPHeaders({});
+    }
+  });
 });

@@ -55,6 +55,27 @@ describe('declarationsProblem', () => {
     expect(declarationsProblem(withStatics({ ...good, admin: { ...admin, status: [] } }), { meta: false })).toBeUndefined();
   });
 
+  test('admin texts may carry both languages: { en, \'zh-CN\' } wherever a text is declared', () => {
+    const both = (en: string, zh: string) => ({ en, 'zh-CN': zh });
+    const admin = {
+      status: [{ method: 'status', title: both('State', '状态'), text: (_v: unknown, locale: string) => (locale === 'zh-CN' ? '好' : 'fine') }],
+      actions: [{ method: 'sync', title: both('Sync', '同步'), refreshes: ['tree'] }],
+      views: [{ method: 'tree', title: both('Rows', '行'), empty: both('None.', '无。'), table: () => ({ columns: [], rows: [] }) }],
+    };
+    expect(declarationsProblem(withStatics({ ...good, admin }), { meta: false })).toBeUndefined();
+  });
+
+  test.each([
+    ['a status title missing a language', { status: [{ method: 'status', title: { en: 'State' } }] }, '`static admin.status[0].title` is not a text'],
+    ['an action title with an unknown language', { actions: [{ method: 'sync', title: { en: 'Sync', 'zh-CN': '同步', fr: 'Synchroniser' } }] }, '`static admin.actions[0].title` is not a text'],
+    ['a view title with an empty translation', { views: [{ method: 'tree', title: { en: 'Tree', 'zh-CN': '' }, tree: () => [] }] }, '`static admin.views[0].title` is not a text'],
+    ['a view empty text that is a number per language', { views: [{ method: 'tree', title: 'Tree', empty: { en: 1, 'zh-CN': 2 }, tree: () => [] }] }, '`static admin.views[0].empty` is not a text'],
+  ])('refuses %s, saying what a text may be', (_name, admin, message) => {
+    const problem = declarationsProblem(withStatics({ ...good, admin }), { meta: false });
+    expect(problem).toContain(message);
+    expect(problem).toContain("a non-empty string, or { en: '…', 'zh-CN': '…' }");
+  });
+
   test.each([
     ['an unknown role', { roles: ['superuser'] }, 'unknown role "superuser"'],
     ['a role whose methods are missing', { roles: ['login'], describeUser: undefined }, 'names "describeUser", which the class does not implement'],

@@ -153,6 +153,62 @@ describe('row actions: a declared action with params', () => {
   });
 });
 
+describe('in the request\'s language', () => {
+  const FS = 'auths.loginTypes.FSInnerExample';
+  const ZH = { 'accept-language': 'zh-CN,zh;q=0.9,en;q=0.8' };
+
+  test('the Feishu login\'s declared texts in Chinese with Accept-Language: zh-CN, in English without it', async () => {
+    const w = await world();
+    const { cookie } = await asAdmin(w);
+    const get = (url: string, headers: Record<string, string> = {}) => w.inject({ method: 'GET', url, headers: { cookie, ...headers } }).then((r) => r.json().data);
+    const surface = async (headers?: Record<string, string>) => {
+      const logins = await get('/api/admin/logins', headers);
+      const fs = logins.find((l: { fullName: string }) => l.fullName === FS);
+      const probe = logins.find((l: { fullName: string }) => l.fullName === ADMIN_PROBE);
+      return {
+        status: fs.status.map((s: { title: string }) => s.title),
+        token: fs.status.find((s: { method: string }) => s.method === 'tokenStatus').text,
+        actions: fs.actions.map((a: { title: string }) => a.title),
+        views: fs.views.map((v: { title: string; empty: string }) => [v.title, v.empty]),
+        broken: probe.status.find((s: { method: string }) => s.method === 'broken').text,
+      };
+    };
+    expect(await surface(ZH)).toEqual({
+      status: ['租户令牌', '通讯录事件', '定时同步'],
+      token: expect.stringMatching(/^已缓存，有效至 \d\d:\d\d:\d\d UTC$/),
+      actions: ['同步部门', '重试失败的事件'],
+      views: [
+        ['失败的事件', '没有失败的事件。'],
+        ['已停用的账号', '没有因离开飞书而停用的账号。'],
+        ['组织架构', '尚未同步：同步部门后即可查看组织架构。'],
+      ],
+      broken: '不可用：元素未能应答',
+    });
+    expect(await surface()).toEqual({
+      status: ['Tenant token', 'Contact events', 'Scheduled sync'],
+      token: expect.stringMatching(/^cached until \d\d:\d\d:\d\d UTC$/),
+      actions: ['Sync departments', 'Retry failed events'],
+      views: [
+        ['Failed events', 'No failed events.'],
+        ['Disabled accounts', 'No account is disabled for leaving Feishu.'],
+        ['Organization', 'Nothing synced yet: run a department sync to see the organization.'],
+      ],
+      broken: 'unavailable: the element failed to answer',
+    });
+    // A view's columns follow the language too; a declaration of plain strings reads the same in both.
+    const view = `/api/admin/elements/${FS}/views/disabledAccounts`;
+    expect((await get(view, ZH)).columns).toEqual(['账号', '飞书用户', '原因', '停用时间']);
+    expect((await get(view)).columns).toEqual(['Account', 'Feishu user', 'Why', 'Since']);
+    expect((await get(`${base}/views/disabledAccounts`, ZH)).columns).toEqual(['Account', 'Why']);
+    // An action's progress lines speak the language of the request that started it.
+    const started = await w.inject({ method: 'POST', url: `/api/admin/elements/${FS}/actions/retryEvent`, payload: {}, headers: { cookie, ...ZH } });
+    expect(started.statusCode).toBe(200);
+    const events = await w.inject({ method: 'GET', url: `/api/admin/runs/${started.json().data.runId}/events`, headers: { cookie } });
+    const last = events.body.split('\n\n').filter((c) => c.startsWith('event: progress')).map((c) => JSON.parse(c.slice(c.indexOf('data: ') + 6))).at(-1);
+    expect(last).toMatchObject({ status: 'done', text: '已重新排队：见“失败的事件”' });
+  });
+});
+
 describe('access', () => {
   test('status lines, table views and row actions are for administrators only', async () => {
     const w = await world();
