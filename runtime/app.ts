@@ -20,6 +20,7 @@ import { Registry, type SwapResult } from './registry.js';
 import { Reloader } from './reloader.js';
 import { ServiceRunner } from './services.js';
 import { SharedState } from './shared/shared-state.js';
+import { localizedText } from './loader/i18n.js';
 
 export type { ElementInfo, Explanation } from './element-queries.js';
 
@@ -136,6 +137,11 @@ export class App extends EventEmitter implements ElementHost, ElementCatalog {
 
   now(): number {
     return this.clock();
+  }
+
+  /** The app's title in a language: app.json's `i18n` for it, else the title. */
+  titleIn(locale: string): string {
+    return localizedText({ title: this.title }, this.manifest.info.i18n, locale).title ?? this.title;
   }
 
   /** Emitted as a 'log' event: the App does not decide where operational lines go (jit serve prints them). */

@@ -23,7 +23,7 @@ export function adminRoutes(server: FastifyInstance, ctx: HttpContext): void {
     return {
       ok: true,
       data: {
-        app: { name: ctx.app.name, title: ctx.app.title, layers: ctx.app.layers.map((l) => l.name) },
+        app: { name: ctx.app.name, title: ctx.app.titleIn(locale), layers: ctx.app.layers.map((l) => l.name) },
         elements: ctx.app.listElements().map((e) => ({ ...e, ...localizedTexts(ctx, e.fullName, e, locale), roles: ctx.rolesOf(e.fullName) })),
         diagnostics: ctx.app.diagnostics,
       },

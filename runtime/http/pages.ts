@@ -113,7 +113,7 @@ export function pageRoutes(server: FastifyInstance, ctx: HttpContext, pages: Pag
       reply,
       page(
         view,
-        t(locale, 'signedIn.title', { app: ctx.app.title }),
+        t(locale, 'signedIn.title', { app: ctx.app.titleIn(locale) }),
         `<section class="card" data-testid="signed-in">
   ${card?.avatar ? `<img class="avatar" src="${escapeHtml(card.avatar)}" alt="" width="72" height="72">` : ''}
   <h1>${tHtml(locale, 'signedIn.heading', { name: `<span data-testid="user-name">${escapeHtml(name)}</span>` })}</h1>
@@ -141,8 +141,8 @@ export function pageRoutes(server: FastifyInstance, ctx: HttpContext, pages: Pag
       reply,
       page(
         view,
-        t(locale, 'login.title', { app: ctx.app.title }),
-        `<h1>${escapeHtml(t(locale, 'login.heading', { app: ctx.app.title }))}</h1>
+        t(locale, 'login.title', { app: ctx.app.titleIn(locale) }),
+        `<h1>${escapeHtml(t(locale, 'login.heading', { app: ctx.app.titleIn(locale) }))}</h1>
 <div id="login-methods" data-testid="login-methods"><p>${escapeHtml(t(locale, 'login.loading'))}</p></div>`,
         { scripts: ['/jit/login.js'] },
       ),
@@ -193,8 +193,8 @@ export function pageRoutes(server: FastifyInstance, ctx: HttpContext, pages: Pag
       reply,
       page(
         view,
-        t(locale, 'admin.title', { app: ctx.app.title }),
-        `<h1>${escapeHtml(t(locale, 'admin.heading', { app: ctx.app.title }))}</h1>
+        t(locale, 'admin.title', { app: ctx.app.titleIn(locale) }),
+        `<h1>${escapeHtml(t(locale, 'admin.heading', { app: ctx.app.titleIn(locale) }))}</h1>
 <p><a href="/">${text('admin.home')}</a></p>
 <section><h2>${text('admin.elements')}</h2><div id="element-tree" data-testid="element-tree">${text('admin.loading')}</div></section>
 <section><h2>${text('admin.logins')}</h2><div id="login-status" data-testid="login-status">${text('admin.loading')}</div></section>

@@ -4,6 +4,7 @@ import { DiagnosticCollector } from '../diagnostics/collector.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { readJsonFile } from './json-file.js';
 import { errorMessage, errorPointer, validateAppJson } from './schemas.js';
+import type { I18n } from './i18n.js';
 
 /**
  * A layer is one root folder that element folders are discovered in.
@@ -27,6 +28,8 @@ export interface Layer {
 export interface AppInfo {
   name: string;
   title: string;
+  /** The title in other languages (app.json `i18n`, as in e.json). */
+  i18n?: I18n;
   dir: string;
 }
 
@@ -40,6 +43,7 @@ interface AppJson {
   name: string;
   title?: string;
   extends?: string[];
+  i18n?: I18n;
 }
 
 export const PLATFORM_LAYER = '@platform';
@@ -95,5 +99,5 @@ export function resolveLayers(appDir: string, platformDir: string): ResolvedLaye
 
   const app = visit(root, []);
   layers.push({ name: PLATFORM_LAYER, root: resolve(platformDir), kind: 'platform', index: layers.length });
-  return { app: { name: app.name, title: app.title ?? app.name, dir: root }, layers, diagnostics: diagnostics.list };
+  return { app: { name: app.name, title: app.title ?? app.name, ...(app.i18n ? { i18n: app.i18n } : {}), dir: root }, layers, diagnostics: diagnostics.list };
 }

@@ -21,6 +21,8 @@ export const appJsonSchema = {
   properties: {
     name: { type: 'string', minLength: 1 },
     title: { type: 'string' },
+    /** The title in other languages, as in e.json (i18n.ts). */
+    i18n: looseI18nSchema,
     extends: { type: 'array', items: { type: 'string', minLength: 1 } },
   },
 } as const;
