@@ -387,7 +387,9 @@ describe('syncDepartmentInfo', () => {
 async function storedDirectory(w: FeishuWorld) {
   const byKey = <T>(rows: T[], key: (r: T) => string) => rows.sort((a, b) => key(a).localeCompare(key(b)));
   const departmentRows = (await depts(w).findBy({ instance: INSTANCE })).map(({ deptId, customId, name, parentId, leaderUserId, leaderIds, memberCount, sortOrder, status }) => ({ deptId, customId, name, parentId, leaderUserId, leaderIds, memberCount, sortOrder, status }));
-  const userRows = (await users(w).findBy({ instance: INSTANCE })).map(({ userId, openId, unionId, name, mobile, email, avatar, department, position, gender, status, isLeader, employeeNo }) => ({ userId, openId, unionId, name, mobile, email, avatar, department, position, gender, status, isLeader, employeeNo }));
+  // Avatars are served by each sandbox on its own port: compared without the origin.
+  const avatarPath = (url: string | null) => (url ? url.replace(w.sandbox.baseUrl, '') : url);
+  const userRows = (await users(w).findBy({ instance: INSTANCE })).map(({ userId, openId, unionId, name, mobile, email, avatar, department, position, gender, status, isLeader, employeeNo }) => ({ userId, openId, unionId, name, mobile, email, avatar: avatarPath(avatar), department, position, gender, status, isLeader, employeeNo }));
   const membershipRows = (await memberships(w).findBy({ instance: INSTANCE })).map(({ userId, deptId, isLeader, isPrimary }) => ({ userId, deptId, isLeader, isPrimary }));
   return {
     departments: byKey(departmentRows, (d) => d.deptId),
