@@ -110,10 +110,10 @@ describe.each([
     // …and it was spent: most of the windows wholly inside the rush (60 %: a window can go unused while logins
     // refused with 45009 start over, and a process's pace estimate refuses the hopeless ones at once).
     expect(exchanged).toBeGreaterThanOrEqual(Math.floor(0.6 * perTwoSecondWindow * windowsInside(rush.startedAt, rush.stoppedAt, 2000)));
-    // More was offered than the budget allowed (so it was the budget that limited), and both servers drew on it.
+    // More was offered than the budget allowed (so it was the budget that limited).
     expect(rush.refused).toBeGreaterThan(0);
-    expect(rush.done.a).toBeGreaterThan(0);
-    expect(rush.done.b).toBeGreaterThan(0);
+    // Each server got a fair part: windows are shared step by step, not won whole by whoever wakes first (quota.ts, Sharing).
+    expect(Math.min(rush.done.a, rush.done.b)).toBeGreaterThanOrEqual((rush.done.a + rush.done.b) / 4);
     expect(rush.done.a + rush.done.b).toBeLessThanOrEqual(exchanged);
   });
 

@@ -63,7 +63,7 @@ export class FeishuApi {
     for (let attempt = 0; ; attempt++) {
       await this.quota.acquire(endpoint);
       try {
-        return await this.http.send<T>({
+        const reply = await this.http.send<T>({
           endpoint,
           method,
           url: this.hosts.open + path,
@@ -72,10 +72,15 @@ export class FeishuApi {
           ...(options.bearer ? { bearer: options.bearer } : {}),
           retry: options.retry ?? 'idempotent',
         });
+        this.quota.answered(endpoint);
+        return reply;
       } catch (err) {
         // A rate limit means Feishu did not take the request (a code is not consumed): safe to send again, whatever the policy.
         const retryAfterMs = Code.is(err) && err.code === FSInnerCodes.RATE_LIMITED ? err.details?.['retryAfterMs'] : undefined;
-        if (!Code.is(err) || typeof retryAfterMs !== 'number') throw err;
+        if (!Code.is(err) || typeof retryAfterMs !== 'number') {
+          this.quota.answered(endpoint);
+          throw err;
+        }
         await this.quota.pause(endpoint, retryAfterMs);
         // Longer than this caller may wait (a login; bulk work waits): 45009 now rather than after the wait.
         if (attempt >= RATE_LIMIT_RETRIES || !this.quota.mayWait(retryAfterMs)) {

@@ -27,9 +27,14 @@ import { FSInnerErrors } from '../feishu-errors.js';
  * The price of counting fixed windows for a sliding limit: a steady pace of 30/31 of perMinute
  * (930/min by default, 93 % of Feishu's 1000), and bursts after idle at perSecond/2 per second.
  *
+ * Sharing. A process with a line takes one request's budget per step (1 s / ⌊perSecond/2⌋: 41.7 ms
+ * by default), not all a window holds at once: the process that wakes first at a window's start
+ * would otherwise spend the whole window before the others' next attempt, and a short rush could
+ * go entirely to one server. A lone process still fills every window (the 2 s windows bind first).
+ *
  * Priorities. Interactive work (logins, user details, token refresh, preflight) goes first: in a
  * process, a waiting interactive request is served before any bulk one; across processes, an
- * interactive request that finds the budget spent raises a demand flag (shared, 2 s), and bulk work
+ * interactive request that finds the budget spent, or others waiting behind it, raises a demand flag (shared, 2 s), and bulk work
  * (full sync, reconciliation, event catch-up: whatever runs inside `bulk(…)`) takes nothing while
  * it is up. So a login waits behind at most the bulk requests of the current windows. An
  * interactive request waits at most `maxWaitMs`, then fails with 45009 RATE_LIMITED (retryable,
@@ -39,7 +44,11 @@ import { FSInnerErrors } from '../feishu-errors.js';
  * before new interactive requests and waits without a deadline.
  *
  * When Feishu still answers 429 (another client of the same app, a tenant with lower limits), the
- * endpoint is paused for every process for `x-ogw-ratelimit-reset` seconds (`pause`).
+ * endpoint is paused for every process for `x-ogw-ratelimit-reset` seconds (`pause`). After
+ * REFUSALS_TO_GIVE_UP refusals in a row with no answer between (`answered`), whatever waits for the
+ * paused endpoint in this process fails with 45009 at once, bulk work too: one request at a time
+ * probes it after each pause, and a failing sync does not hold its requests in flight for a
+ * pause each.
  */
 export type Priority = 'continuing' | 'interactive' | 'bulk';
 
@@ -72,6 +81,8 @@ const DEMAND_MS = 2000;
 const DEMAND_RENEW_MS = 500;
 /** The span over which a gate measures the pace it is served at. */
 const SERVED_SPAN_MS = 10_000;
+/** Refusals (429) of an endpoint in a row after which its waiting requests fail rather than wait out the pause. */
+const REFUSALS_TO_GIVE_UP = 4;
 /** How stale a process's view of the shared pause and demand flags may be. */
 const FLAG_CACHE_MS = 100;
 
@@ -130,8 +141,18 @@ export class FeishuQuota {
 
   /** Feishu answered 429: nobody of this app sends to `endpoint` for `ms`. */
   async pause(endpoint: string, ms: number): Promise<void> {
-    this.gates.get(endpoint)?.pauseLocally(Date.now() + ms);
+    this.gates.get(endpoint)?.refused(Date.now() + ms);
     await this.values.set(this.flagKey('pause', endpoint), String(Date.now() + ms), ms).catch(() => undefined);
+  }
+
+  /** Feishu answered a request to `endpoint` other than with a rate limit: the refusals in a row start over. */
+  answered(endpoint: string): void {
+    this.gates.get(endpoint)?.answered();
+  }
+
+  /** @internal A process takes the budget at most once per step while it has a line (see Sharing above). */
+  get stepMs(): number {
+    return SECOND_WINDOW_MS / budgetOf(this.options).perSecondWindow;
   }
 
   /** @internal One attempt at both counters; the time to try again when refused. */
@@ -184,7 +205,10 @@ class EndpointGate {
   private readonly served: number[] = [];
   private readonly bulk: Waiter[] = [];
   private pumping = false;
+  /** When this process last got the budget: its next attempt waits one step from then (see Sharing above). */
+  private takenAt = -Infinity;
   private pausedUntil = 0;
+  private refusedInARow = 0;
   private flags = { readAt: 0, pausedUntil: 0, demandUntil: 0 };
   private demandRaisedAt = 0;
   /** Ends the pump's current wait early: an interactive request arrived while bulk work was held back. */
@@ -229,8 +253,14 @@ class EndpointGate {
     return FSInnerErrors.RATE_LIMITED.create({}, { endpoint: this.endpoint, retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)), cause: 'quota' });
   }
 
-  pauseLocally(until: number): void {
-    this.pausedUntil = Math.max(this.pausedUntil, until);
+  refused(pausedUntil: number): void {
+    this.pausedUntil = Math.max(this.pausedUntil, pausedUntil);
+    this.refusedInARow++;
+    if (this.refusedInARow >= REFUSALS_TO_GIVE_UP) this.wake?.(); // the line fails now rather than at the end of the pause
+  }
+
+  answered(): void {
+    this.refusedInARow = 0;
   }
 
   private async pump(): Promise<void> {
@@ -241,8 +271,20 @@ class EndpointGate {
         this.expire();
         const waiter = this.continuing[0] ?? this.interactive[0] ?? this.bulk[0];
         if (!waiter) break;
+        const stepAt = this.takenAt + this.quota.stepMs;
+        if (stepAt > Date.now()) {
+          await new Promise((r) => setTimeout(r, stepAt - Date.now()));
+          continue; // the line may have changed meanwhile (deadlines, new arrivals)
+        }
+        const attemptedAt = Date.now();
         const retryAt = await this.attempt(waiter);
+        if (retryAt !== undefined && retryAt > attemptedAt && this.refusedInARow >= REFUSALS_TO_GIVE_UP && retryAt === this.pausedUntilNow()) {
+          this.line(waiter.priority).shift();
+          waiter.reject(this.refusal(retryAt - attemptedAt));
+          continue;
+        }
         if (retryAt === undefined) {
+          this.takenAt = attemptedAt; // the step counts from the attempt: the store's round trip is part of it
           this.line(waiter.priority).shift();
           if (waiter.priority !== 'bulk') this.served.push(Date.now());
           waiter.resolve();
@@ -265,6 +307,11 @@ class EndpointGate {
     }
   }
 
+  /** Until when the endpoint is paused, as this process knows it. */
+  private pausedUntilNow(): number {
+    return Math.max(this.pausedUntil, this.flags.pausedUntil);
+  }
+
   /** undefined: the waiter may send now; else when to try again. */
   private async attempt(waiter: Waiter): Promise<number | undefined> {
     const now = Date.now();
@@ -273,13 +320,14 @@ class EndpointGate {
     if (pausedUntil > now) return pausedUntil;
     if (waiter.priority === 'bulk' && flags.demandUntil > now) return Math.min(flags.demandUntil, now + DEMAND_RENEW_MS);
     const taken = await this.quota.take(this.endpoint);
-    if (taken.ok) return undefined;
-    if (waiter.priority !== 'bulk' && now - this.demandRaisedAt >= DEMAND_RENEW_MS) {
+    // Interactive work still waits here (refused, or others behind it while this process steps): bulk work everywhere stands back.
+    const stillWaiting = !taken.ok || this.continuing.length + this.interactive.length > 1;
+    if (waiter.priority !== 'bulk' && stillWaiting && now - this.demandRaisedAt >= DEMAND_RENEW_MS) {
       this.demandRaisedAt = now;
       this.flags.demandUntil = now + DEMAND_MS;
       await this.quota.raiseDemand(this.endpoint);
     }
-    return taken.retryAt;
+    return taken.ok ? undefined : taken.retryAt;
   }
 
   private async sharedFlags(now: number): Promise<{ pausedUntil: number; demandUntil: number }> {

@@ -78,6 +78,34 @@ describe('one budget per Feishu app and endpoint, shared by its processes', () =
     expect(Math.min(a.passed.length, b.passed.length)).toBeGreaterThan(all.length / 4);
   });
 
+  test('two processes share every window between them, rather than the first awake taking it all', async () => {
+    // A small budget (4 per 2 s window, a step of 200 ms) and a short rush: the case where one server could go without.
+    const shared = SharedState.inMemory();
+    const options = { perSecond: 10, perMinute: 124 };
+    const start = Date.now();
+    const until = start + 8_000;
+    const a = saturate(quotaOf(shared, options), 'oauth_token', 6, until, 'interactive');
+    const b = saturate(quotaOf(shared, options), 'oauth_token', 6, until, 'interactive');
+    await jest.advanceTimersByTimeAsync(8_000);
+    await finish(Promise.all([a.done, b.done]));
+
+    const windowOf = (t: number) => Math.floor(t / 2000);
+    for (let w = windowOf(start) + 1; w < windowOf(until); w++) {
+      const inWindow = (times: number[]) => times.filter((t) => windowOf(t) === w).length;
+      expect([inWindow(a.passed), inWindow(b.passed)]).toEqual([2, 2]);
+    }
+  });
+
+  test('a lone process still gets the steady pace: stepping leaves no budget unused', async () => {
+    const quota = quotaOf(SharedState.inMemory());
+    const until = Date.now() + 60_000;
+    const alone = saturate(quota, 'user_get', 50, until, 'bulk');
+    await jest.advanceTimersByTimeAsync(60_000);
+    await finish(alone.done);
+    expect(alone.passed.length).toBeGreaterThanOrEqual(920); // 930 a minute, a window lost at an edge
+    expect(quota.stepMs).toBeCloseTo(41.7, 1);
+  });
+
   test('each endpoint and each Feishu app has its own budget', async () => {
     const shared = SharedState.inMemory();
     const spent = saturate(quotaOf(shared, { perSecond: 4, perMinute: 62 }), 'oauth_token', 5, Date.now() + 4_000, 'bulk');
@@ -194,6 +222,29 @@ describe("Feishu's 429", () => {
     expect(otherEndpoint).toBe(true);
     await jest.advanceTimersByTimeAsync(200);
     expect(waitedMs).toBeGreaterThanOrEqual(5_000);
+  });
+
+  test('after 4 refusals in a row, what waits for the paused endpoint fails with 45009 at once, bulk work too; an answer starts the count over', async () => {
+    const quota = quotaOf(SharedState.inMemory());
+    await quota.acquire('find_by_department'); // the endpoint has a line in this process
+    for (let i = 0; i < 3; i++) await quota.pause('find_by_department', 5_000);
+    const waitingOut = quota.bulk(() => quota.acquire('find_by_department')).then(() => 'sent', (err: unknown) => err);
+    await jest.advanceTimersByTimeAsync(100);
+    await quota.pause('find_by_department', 5_000); // the 4th in a row
+    const pausedAt = Date.now();
+    const outcomes = await finish(
+      Promise.all([waitingOut, ...Array.from({ length: 15 }, () => quota.bulk(() => quota.acquire('find_by_department')).then(() => 'sent', (err: unknown) => err))]),
+    );
+    expect(Date.now() - pausedAt).toBeLessThanOrEqual(1_000); // none waited out the 5 s pause
+    for (const outcome of outcomes) expect(outcome).toMatchObject({ code: FSInnerCodes.RATE_LIMITED, details: { retryAfterSeconds: 5 } });
+
+    await jest.advanceTimersByTimeAsync(5_000);
+    quota.answered('find_by_department');
+    await quota.pause('find_by_department', 1_000);
+    let sent = false;
+    void quota.bulk(() => quota.acquire('find_by_department')).then(() => (sent = true));
+    await jest.advanceTimersByTimeAsync(1_100);
+    expect(sent).toBe(true); // one refusal after an answer: it waits the pause out
   });
 
   test('a login is not made to wait for a reset longer than it may wait', () => {
