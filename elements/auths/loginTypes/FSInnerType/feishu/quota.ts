@@ -34,9 +34,9 @@ import { FSInnerErrors } from '../feishu-errors.js';
  *
  * Priorities. Interactive work (logins, user details, token refresh, preflight) goes first: in a
  * process, a waiting interactive request is served before any bulk one; across processes, an
- * interactive request that finds the budget spent, or others waiting behind it, raises a demand flag (shared, 2 s), and bulk work
- * (full sync, reconciliation, event catch-up: whatever runs inside `bulk(…)`) takes nothing while
- * it is up. So a login waits behind at most the bulk requests of the current windows. An
+ * interactive request that finds the budget spent, or others waiting behind it, raises a demand
+ * flag (shared, 2 s), and bulk work (full sync, reconciliation, event catch-up: whatever runs
+ * inside `bulk(…)`) takes nothing while it is up. So a login waits behind at most the bulk requests of the current windows. An
  * interactive request waits at most `maxWaitMs`, then fails with 45009 RATE_LIMITED (retryable,
  * `retryAfterSeconds`) — at once when the line ahead of it is over twice what the pace this process
  * has been served at can clear in that time; bulk work waits as long as it takes. Work that must not be
