@@ -22,6 +22,8 @@ export function encryptEvent(encryptKey: string, plaintext: string): string {
   return Buffer.concat([iv, cipher.update(plaintext, 'utf8'), cipher.final()]).toString('base64');
 }
 
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 /** The plaintext of an `encrypt` value; throws (a plain Error, never echoing the input) when it is not valid ciphertext for this key. */
 export function decryptEvent(encryptKey: string, wire: string): string {
   const bytes = Buffer.from(wire, 'base64');
@@ -30,9 +32,10 @@ export function decryptEvent(encryptKey: string, wire: string): string {
   }
   const decipher = createDecipheriv('aes-256-cbc', keyOf(encryptKey), bytes.subarray(0, IV_BYTES));
   try {
-    return Buffer.concat([decipher.update(bytes.subarray(IV_BYTES)), decipher.final()]).toString('utf8');
+    // A wrong key still yields valid padding once in ~256 tries: the garbage it gives is refused as not UTF-8 text.
+    return STRICT_UTF8.decode(Buffer.concat([decipher.update(bytes.subarray(IV_BYTES)), decipher.final()]));
   } catch {
-    throw new Error('ciphertext does not decrypt with the configured encrypt key (bad padding)');
+    throw new Error('ciphertext does not decrypt with the configured encrypt key (bad padding or not text)');
   }
 }
 

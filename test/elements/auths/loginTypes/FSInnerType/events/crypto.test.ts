@@ -25,6 +25,10 @@ describe('event crypto (Feishu push encryption and signature)', () => {
     expect(decryptEvent(KEY, a)).toBe('{"challenge":"x"}');
   });
 
+  it('refuses a wrong key every time, also when its garbage happens to end in valid padding (once in ~256)', () => {
+    for (let i = 0; i < 3000; i++) expect(() => decryptEvent('other key', encryptEvent(KEY, `{"event":${i}}`))).toThrow(/encrypt key/);
+  });
+
   it('refuses a wrong key, truncated or non-base64 ciphertext without echoing it', () => {
     const wire = encryptEvent(KEY, '{"a":1}');
     expect(() => decryptEvent('other key', wire)).toThrow(/encrypt key/);
